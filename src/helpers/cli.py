@@ -1,0 +1,121 @@
+"""The ``replicate`` command: list, run and build the book's notebooks.
+
+Exit codes: 0 success, 1 a notebook or the book build failed, 2 a bad
+argument or parameter (nothing was run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers import runner, status
+from helpers.errors import InputError
+from helpers.paths import BUILD_DIR, GENERATED_DIR, NOTEBOOKS_DIR, REPO_ROOT
+
+
+def _parse_assignments(pairs: list[str]) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(f"expected name=value, got {pair!r}", parameter="-p")
+        values[name.strip()] = value
+    return values
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    for slug in runner.available(args.notebooks):
+        print(slug)
+        for p in runner.declared_parameters(runner.notebook_path(slug, args.notebooks)):
+            print(f"  {p.name:<22} {p.type:<6} default {p.default!r:<14} {p.help}")
+    return 0
+
+
+def _run_one(
+    slug: str,
+    out: Path,
+    files: list[Path] | None,
+    overrides: dict[str, str],
+    notebooks: Path,
+) -> None:
+    print(f"[run] {slug} ...", flush=True)
+    clock = time.perf_counter()
+    runner.run_notebook(
+        slug, out, parameter_files=files, overrides=overrides, notebooks_dir=notebooks
+    )
+    print(f"[run] {slug} done in {time.perf_counter() - clock:.1f} s -> {out / slug}", flush=True)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    files = None
+    if args.file:
+        default = runner.default_parameter_file(args.slug)
+        files = ([default] if default.exists() else []) + [Path(f) for f in args.file]
+    out = Path(args.out) if args.out else BUILD_DIR / "runs"
+    _run_one(args.slug, out, files, _parse_assignments(args.p or []), args.notebooks)
+    return 0
+
+
+def _cmd_book(args: argparse.Namespace) -> int:
+    slugs = runner.available(args.notebooks)
+    clock = time.perf_counter()
+    for i, slug in enumerate(slugs, start=1):
+        print(f"[{i}/{len(slugs)}]", end=" ")
+        _run_one(slug, GENERATED_DIR, None, {}, args.notebooks)
+    status.write_status_page(GENERATED_DIR)
+    print(f"[book] notebooks executed in {time.perf_counter() - clock:.1f} s; building HTML")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    build = subprocess.run(
+        [str(jupyter_book), "build", str(REPO_ROOT), "-W", "-n", "--keep-going"],
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    if build.returncode != 0:
+        print("[book] jupyter-book build failed (warnings count as errors)", file=sys.stderr)
+        return 1
+    print(f"[book] rendered: {BUILD_DIR / 'html' / 'index.html'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="replicate", description="Run the replication book's notebooks with parameters."
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--notebooks",
+        type=Path,
+        default=NOTEBOOKS_DIR,
+        metavar="DIR",
+        help="folder of notebooks (default: the book's notebooks/)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", parents=[common], help="notebooks and their parameters").set_defaults(
+        func=_cmd_list
+    )
+    run = sub.add_parser("run", parents=[common], help="execute one notebook")
+    run.add_argument("slug", help="notebook name, see `replicate list`")
+    run.add_argument("-p", action="append", metavar="NAME=VALUE", help="set a parameter")
+    run.add_argument("-f", "--file", action="append", metavar="PARAMS.yml", help="YAML values")
+    run.add_argument("--out", metavar="DIR", help="output folder (default _build/runs)")
+    run.set_defaults(func=_cmd_run)
+    sub.add_parser(
+        "book", parents=[common], help="execute every notebook, then build the book"
+    ).set_defaults(func=_cmd_book)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"replicate: {exc}", file=sys.stderr)
+        return 2
+    except runner.NotebookFailed as exc:
+        print(f"replicate: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,35 @@
+"""Significance conventions shared by every table: p-values and stars.
+
+The papers print * p<0.10, ** p<0.05, *** p<0.01 (the Stata/estout default).
+A statistic is referred to the standard normal unless degrees of freedom are
+given, in which case Student's t is used, as Stata does for ``reg``, ``xtreg``
+and ``reghdfe`` (residual df, or G-1 with clustered errors).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats as _st
+
+STAR_CUTOFFS: tuple[float, float, float] = (0.10, 0.05, 0.01)
+
+
+def two_sided_p(statistic: ArrayLike, df: float | None = None) -> np.ndarray:
+    """Two-sided p-value ``2 * (1 - F(|statistic|))`` with F normal or t(df)."""
+    z = np.abs(np.asarray(statistic, dtype=float))
+    if df is None or not np.isfinite(df):
+        return 2.0 * _st.norm.sf(z)
+    return 2.0 * _st.t.sf(z, df)
+
+
+def star_count(p: ArrayLike) -> np.ndarray:
+    """Number of stars (0-3) for p-values under :data:`STAR_CUTOFFS`; NaN gives 0."""
+    p = np.asarray(p, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return sum((p < cut).astype(int) for cut in STAR_CUTOFFS)
+
+
+def stars(p: float) -> str:
+    """Star string for one p-value: ``'***'``, ``'**'``, ``'*'`` or ``''``."""
+    return "*" * int(star_count(p))

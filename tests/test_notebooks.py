@@ -1,0 +1,51 @@
+"""Every committed notebook follows the book's conventions and runs with small parameters."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+import yaml
+
+from helpers import runner
+from helpers.paths import NOTEBOOKS_DIR, PARAMS_DIR
+
+SLUGS = runner.available()
+
+
+def test_there_are_notebooks():
+    assert "published" in SLUGS and "template" in SLUGS
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_committed_notebook_has_no_outputs(slug):
+    nb = nbformat.read(NOTEBOOKS_DIR / f"{slug}.ipynb", as_version=4)
+    dirty = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
+    assert dirty == [], f"{slug}: cells {dirty} carry outputs; strip them before committing"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_first_cell_is_hidden_imports_and_parameters_follow(slug):
+    nb = nbformat.read(NOTEBOOKS_DIR / f"{slug}.ipynb", as_version=4)
+    assert "remove-cell" in nb.cells[0].metadata.get("tags", [])
+    assert "parameters" in nb.cells[1].metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_default_yaml_matches_the_declared_parameters(slug):
+    declared = {p.name: p.default for p in runner.declared_parameters(runner.notebook_path(slug))}
+    defaults = yaml.safe_load((PARAMS_DIR / f"{slug}.yml").read_text(encoding="utf-8"))
+    assert defaults == declared
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("slug", SLUGS)
+def test_notebook_executes_with_small_parameters(slug, tmp_path):
+    quick = PARAMS_DIR / "quick" / f"{slug}.yml"
+    files = [PARAMS_DIR / f"{slug}.yml"] + ([quick] if quick.exists() else [])
+    record = runner.run_notebook(slug, tmp_path, parameter_files=files)
+    assert (tmp_path / f"{slug}.ipynb").exists()
+    assert record.seconds > 0
