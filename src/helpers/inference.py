@@ -9,6 +9,7 @@ and ``reghdfe`` (residual df, or G-1 with clustered errors).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats as _st
 
@@ -33,3 +34,32 @@ def star_count(p: ArrayLike) -> np.ndarray:
 def stars(p: float) -> str:
     """Star string for one p-value: ``'***'``, ``'**'``, ``'*'`` or ``''``."""
     return "*" * int(star_count(p))
+
+
+def critical_value(level: float, df: float | None = None) -> float:
+    """Two-sided critical value for a ``level`` confidence interval, normal or t(df)."""
+    if df is None or not np.isfinite(df):
+        return float(_st.norm.ppf(0.5 + level / 2))
+    return float(_st.t.ppf(0.5 + level / 2, df))
+
+
+def coefficient_table(
+    params: pd.Series,
+    bse: pd.Series,
+    tvalues: pd.Series,
+    pvalues: pd.Series,
+    *,
+    level: float,
+    df: float | None = None,
+) -> pd.DataFrame:
+    """Tidy table ``coef, se, t, p, stars, ci_low, ci_high`` with one row per term.
+
+    The interval is ``coef +- c * se`` with ``c`` from :func:`critical_value`,
+    the same reference distribution as the p-values.
+    """
+    q = critical_value(level, df)
+    out = pd.DataFrame({"coef": params, "se": bse, "t": tvalues, "p": pvalues})
+    out["stars"] = [stars(p) for p in pvalues]
+    out["ci_low"] = params - q * bse
+    out["ci_high"] = params + q * bse
+    return out

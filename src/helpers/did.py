@@ -1,0 +1,440 @@
+"""Difference-in-differences, event studies and vectorised placebo tests.
+
+All estimates are two-way fixed-effects regressions run through
+:func:`helpers.fixed_effects.fe_ols` (reghdfe conventions: unit-clustered
+errors with ``(N-1)/(N-K-df_a) * G/(G-1)`` and t(G-1) inference by default).
+
+Placebo tests estimate every draw at once.  By the Frisch-Waugh-Lovell theorem
+the coefficient of a placebo regressor ``d`` in ``y ~ d + W | FE`` is
+``b = r'y~ / r'r`` with ``r`` the residual of the within-transformed ``d`` on the
+within-transformed controls, the regression residuals are ``e = y~_W - b r`` and
+the row of ``(X'X)^{-1}X'`` belonging to ``d`` is ``r'/(r'r)``, so the
+conventional, HC1 and cluster variances are
+``s^2/(r'r)``, ``c sum_i (r_i e_i)^2/(r'r)^2`` and ``c sum_g (sum_{i in g} r_i e_i)^2/(r'r)^2``
+with Stata's factors ``c``.  With ``R`` an n x B matrix of draws these are a few
+matrix products: no Python loop over regressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import sparse
+from scipy import stats as _st
+
+from helpers.errors import InputError, check_choice
+from helpers.fixed_effects import (
+    Absorber,
+    FEResult,
+    FESpec,
+    absorbed_dof,
+    drop_singleton_rows,
+    fe_codes,
+    fe_columns,
+    fe_ols,
+    prepare_frame,
+    small_sample_factor,
+)
+from helpers.inference import two_sided_p
+
+
+# --------------------------------------------------------------------------- DID
+def twfe_did(
+    data: pd.DataFrame,
+    y: str,
+    treatment: str,
+    unit: str,
+    time: str,
+    controls: Sequence[str] = (),
+    *,
+    cluster: str | None = None,
+    weights: str | None = None,
+    level: float = 0.95,
+) -> FEResult:
+    """TWFE DID ``y_it = b D_it + W_it'g + a_i + l_t + e_it``, errors clustered by ``unit``.
+
+    ``treatment`` is the 0/1 treated x post indicator.  ``cluster`` defaults to
+    ``unit``; ``weights`` passes psmatch2 weights for PSM-DID.
+    """
+    return fe_ols(
+        data,
+        y,
+        [treatment, *controls],
+        [unit, time],
+        vcov="cluster",
+        cluster=cluster or unit,
+        weights=weights,
+        level=level,
+    )
+
+
+# --------------------------------------------------------------------------- event study
+@dataclass(frozen=True)
+class EventStudyResult:
+    """Event-study coefficients by event time (reference period included as 0)."""
+
+    coefficients: pd.DataFrame  # index event_time; coef, se, p, ci_low, ci_high
+    fit: FEResult
+    reference: int
+    level: float
+
+    def plot(self, ax: plt.Axes | None = None, *, title: str | None = None) -> Figure:
+        """Coefficient plot with confidence intervals and the reference period marked."""
+        return plot_event_study(self, ax=ax, title=title)
+
+
+def _event_label(k: int) -> str:
+    return f"pre_{-k}" if k < 0 else ("current" if k == 0 else f"post_{k}")
+
+
+def event_study(
+    data: pd.DataFrame,
+    y: str,
+    unit: str,
+    time: str,
+    adoption: str,
+    controls: Sequence[str] = (),
+    *,
+    reference: int = -1,
+    window: tuple[int, int] | None = None,
+    bin_endpoints: bool = True,
+    cluster: str | None = None,
+    level: float = 0.95,
+) -> EventStudyResult:
+    """Leads and lags of adoption in a TWFE regression.
+
+    ``adoption`` holds each unit's first treated period (missing for never-treated
+    units).  Event time ``k = time - adoption``; a dummy enters for each ``k`` in
+    ``window`` except ``reference``.  With ``bin_endpoints`` the end dummies
+    absorb all earlier/later event times (binned endpoints); otherwise treated
+    observations outside the window are dropped.  Intervals use ``level``
+    (bigdata_did uses 0.90) and t(G-1).
+    """
+    frame = prepare_frame(
+        data, [y, *controls], [unit, time], optional=[adoption], what="event_study"
+    )
+    adopt = pd.to_numeric(frame[adoption], errors="coerce")
+    times = pd.to_numeric(frame[time], errors="coerce")
+    if times.isna().any():
+        raise InputError("time must be numeric", column=time)
+    treated = adopt.notna()
+    if not treated.any():
+        raise InputError("no unit has an adoption period", column=adoption)
+    rel = (times - adopt).where(treated)
+    lo, hi = window if window is not None else (int(rel.min()), int(rel.max()))
+    if not lo <= reference <= hi:
+        raise InputError(
+            f"reference period {reference} is outside the window [{lo}, {hi}]", column="reference"
+        )
+    if bin_endpoints:
+        rel = rel.clip(lo, hi)
+    else:
+        frame = frame.loc[~treated | rel.between(lo, hi)]
+        rel = rel.loc[frame.index]
+    names = {}
+    for k in range(lo, hi + 1):
+        if k != reference:
+            names[k] = f"_es_{_event_label(k)}"
+            frame[names[k]] = (rel == k).astype(float)
+    fit = fe_ols(
+        frame,
+        y,
+        [*names.values(), *controls],
+        [unit, time],
+        vcov="cluster",
+        cluster=cluster or unit,
+        level=level,
+    )
+    tab = fit.table().loc[list(names.values())]
+    tab.index = pd.Index(list(names), name="event_time")
+    coefs = tab[["coef", "se", "p", "ci_low", "ci_high"]].copy()
+    coefs.loc[reference] = [0.0, 0.0, np.nan, 0.0, 0.0]
+    coefs = coefs.sort_index()
+    coefs.insert(0, "label", [_event_label(k) for k in coefs.index])
+    return EventStudyResult(coefficients=coefs, fit=fit, reference=reference, level=level)
+
+
+# --------------------------------------------------------------------------- placebo
+@dataclass(frozen=True)
+class PlaceboResult:
+    """Coefficients, standard errors and p-values of placebo draws, with the true estimate."""
+
+    coef: np.ndarray
+    se: np.ndarray
+    pvalue: np.ndarray
+    estimate: float
+    estimate_p: float
+    kind: str
+    draws: int
+    seed: int
+
+    def summary(self) -> pd.Series:
+        """Mean and s.d. of placebo coefficients, share with p < 0.10, and the share of
+        draws at least as extreme as the estimate (randomisation p-value)."""
+        return pd.Series(
+            {
+                "draws": self.draws,
+                "mean": float(self.coef.mean()),
+                "sd": float(self.coef.std(ddof=1)),
+                "share_p_below_0.10": float((self.pvalue < 0.10).mean()),
+                "estimate": self.estimate,
+                "randomisation_p": float((np.abs(self.coef) >= abs(self.estimate)).mean()),
+            }
+        )
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame({"coef": self.coef, "se": self.se, "p": self.pvalue})
+
+    def density_plot(self, ax: plt.Axes | None = None) -> Figure:
+        return plot_placebo_density(self, ax=ax)
+
+    def pvalue_plot(self, ax: plt.Axes | None = None) -> Figure:
+        return plot_placebo_pvalues(self, ax=ax)
+
+
+@dataclass(frozen=True)
+class _PlaceboDesign:
+    frame: pd.DataFrame
+    absorber: Absorber
+    y_r: np.ndarray  # within y residualised on the within controls
+    controls_q: np.ndarray  # orthonormal basis of the within controls
+    cluster: np.ndarray | None
+    n_clusters: int | None
+    df_resid: int
+
+
+def _placebo_design(data, y, controls, fe, vcov, cluster, carried) -> _PlaceboDesign:
+    check_choice("vcov", vcov, ("conventional", "robust", "cluster"))
+    if vcov == "cluster" and cluster is None:
+        raise InputError("vcov='cluster' needs a cluster column", column="cluster")
+    keys = [c for spec in fe for c in fe_columns(spec)]
+    keys += [cluster] if vcov == "cluster" else []
+    frame = prepare_frame(data, [y, *controls, *carried], keys, what="placebo")
+    codes = [fe_codes(frame, spec) for spec in fe]
+    if codes:
+        frame = frame.loc[drop_singleton_rows(codes)]
+        codes = [fe_codes(frame, spec) for spec in fe]
+    cl = pd.factorize(frame[cluster])[0] if vcov == "cluster" else None
+    absorber = Absorber(tuple(codes))
+    within = absorber.demean(frame[[y, *controls]].to_numpy(float))
+    q = np.linalg.qr(within[:, 1:])[0] if controls else np.zeros((len(frame), 0))
+    y_r = within[:, 0] - q @ (q.T @ within[:, 0])
+    df_a, _ = absorbed_dof(codes, cl, "reghdfe")
+    return _PlaceboDesign(
+        frame=frame,
+        absorber=absorber,
+        y_r=y_r,
+        controls_q=q,
+        cluster=cl,
+        n_clusters=int(cl.max()) + 1 if cl is not None else None,
+        df_resid=len(frame) - 1 - len(controls) - df_a,
+    )
+
+
+def _placebo_estimates(
+    design: _PlaceboDesign, draws: np.ndarray, vcov: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficient, SE and p-value of each column of ``draws`` (n x B), all at once."""
+    r = design.absorber.demean(draws)
+    r -= design.controls_q @ (design.controls_q.T @ r)
+    rr = np.einsum("ij,ij->j", r, r)
+    if np.any(rr <= 1e-12 * len(r)):
+        raise InputError(
+            "a placebo draw is collinear with the fixed effects or controls", column="draws"
+        )
+    coef = (r.T @ design.y_r) / rr
+    n, df = len(r), design.df_resid
+    if vcov == "conventional":
+        # e'e = y_r'y_r - b^2 r'r because the residual e = y_r - b r is orthogonal to r
+        var = (design.y_r @ design.y_r - coef**2 * rr) / df / rr
+        df_inf = df
+    else:
+        # score r_i e_i = r_i y_i - b r_i^2, summed within clusters before squaring
+        ry, r2 = r * design.y_r[:, None], r * r
+        if vcov == "cluster":
+            ind = sparse.csr_matrix(
+                (np.ones(n), (design.cluster, np.arange(n))), shape=(design.n_clusters, n)
+            )
+            ry, r2 = ind @ ry, ind @ r2
+        scores = ry - r2 * coef
+        var = np.einsum("ij,ij->j", scores, scores) / rr**2
+        var *= small_sample_factor(vcov, "reghdfe", n, df, design.n_clusters)
+        df_inf = design.n_clusters - 1 if vcov == "cluster" else df
+    se = np.sqrt(var)
+    return coef, se, two_sided_p(coef / se, df_inf)
+
+
+def placebo_permutation(
+    data: pd.DataFrame,
+    y: str,
+    treatment: str,
+    controls: Sequence[str] = (),
+    fe: Sequence[FESpec] = (),
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    vcov: str = "cluster",
+    cluster: str | None = None,
+) -> PlaceboResult:
+    """Placebo (a): permute ``treatment`` across observations ``draws`` times and re-estimate.
+
+    Draw ``b`` uses the ``b``-th row of ``argsort(U)``, ``U ~ U(0,1)^{B x n}`` from
+    ``numpy.random.default_rng(seed)``.
+    """
+    if draws < 1:
+        raise InputError("must be a positive integer", column="draws")
+    fe = [fe] if isinstance(fe, str) else list(fe)
+    design = _placebo_design(data, y, [*controls], fe, vcov, cluster, [treatment])
+    x = design.frame[treatment].to_numpy(float)
+    rng = np.random.default_rng(seed)
+    order = np.argsort(rng.random((draws, len(x))), axis=1)
+    coef, se, p = _placebo_estimates(design, x[order].T, vcov)
+    actual = fe_ols(design.frame, y, [treatment, *controls], fe, vcov=vcov, cluster=cluster)
+    return PlaceboResult(
+        coef,
+        se,
+        p,
+        float(actual.params[treatment]),
+        float(actual.pvalues[treatment]),
+        "permutation",
+        draws,
+        seed,
+    )
+
+
+def pseudo_treated_draws(
+    units: np.ndarray,
+    times: np.ndarray,
+    n_treated: int,
+    adoption_time: float,
+    draws: int,
+    seed: int,
+) -> np.ndarray:
+    """n x draws matrix of pseudo-DID regressors ``1[unit in S_b] * 1[time >= adoption_time]``.
+
+    ``S_b`` holds the first ``n_treated`` of the sorted unique units after ordering
+    them by the ``b``-th row of ``U ~ U(0,1)^{draws x units}``,
+    ``U = numpy.random.default_rng(seed).random(...)``.
+    """
+    labels, codes = np.unique(units, return_inverse=True)
+    if not 0 < n_treated < len(labels):
+        raise InputError(
+            f"must lie between 1 and {len(labels) - 1} (number of units - 1)", column="n_treated"
+        )
+    rng = np.random.default_rng(seed)
+    chosen = np.argsort(rng.random((draws, len(labels))), axis=1)[:, :n_treated]
+    member = np.zeros((draws, len(labels)))
+    np.put_along_axis(member, chosen, 1.0, axis=1)
+    return member.T[codes] * (times >= adoption_time)[:, None]
+
+
+def placebo_pseudo_treated(
+    data: pd.DataFrame,
+    y: str,
+    unit: str,
+    time: str,
+    n_treated: int,
+    adoption_time: float,
+    controls: Sequence[str] = (),
+    *,
+    treatment: str | None = None,
+    draws: int = 1000,
+    seed: int = 0,
+    cluster: str | None = None,
+) -> PlaceboResult:
+    """Placebo (b): ``n_treated`` random pseudo-treated units adopt at ``adoption_time``.
+
+    The pseudo-DID regressor of draw ``b`` is ``1[unit in S_b] * 1[time >= adoption_time]``
+    in a two-way FE regression with errors clustered by ``cluster`` (default ``unit``);
+    ``S_b`` is the first ``n_treated`` units of a permutation drawn by
+    ``numpy.random.default_rng(seed)``.  ``treatment`` (optional) gives the real
+    DID indicator so that the true estimate can be marked.
+    """
+    if draws < 1:
+        raise InputError("must be a positive integer", column="draws")
+    cluster = cluster or unit
+    carried = [treatment] if treatment is not None else []
+    design = _placebo_design(data, y, [*controls], [unit, time], "cluster", cluster, carried)
+    frame = design.frame
+    matrix = pseudo_treated_draws(
+        frame[unit].to_numpy(),
+        pd.to_numeric(frame[time]).to_numpy(),
+        n_treated,
+        adoption_time,
+        draws,
+        seed,
+    )
+    coef, se, p = _placebo_estimates(design, matrix, "cluster")
+    estimate = estimate_p = float("nan")
+    if treatment is not None:
+        actual = twfe_did(frame, y, treatment, unit, time, controls, cluster=cluster)
+        estimate, estimate_p = float(actual.params[treatment]), float(actual.pvalues[treatment])
+    return PlaceboResult(coef, se, p, estimate, estimate_p, "pseudo_treated", draws, seed)
+
+
+# --------------------------------------------------------------------------- plots
+def _axes(ax: plt.Axes | None, size=(6.0, 4.0)) -> tuple[Figure, plt.Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=size)
+        return fig, ax
+    return ax.figure, ax
+
+
+def plot_event_study(
+    result: EventStudyResult, ax: plt.Axes | None = None, *, title: str | None = None
+) -> Figure:
+    """Coefficients with ``level`` confidence intervals against event time."""
+    fig, ax = _axes(ax)
+    c = result.coefficients
+    ax.errorbar(
+        c.index,
+        c.coef,
+        yerr=[c.coef - c.ci_low, c.ci_high - c.coef],
+        fmt="o",
+        capsize=3,
+        color="C0",
+    )
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.axvline(result.reference, color="grey", lw=0.8, ls="--")
+    ax.set_xticks(c.index, c.label, rotation=45)
+    ax.set_xlabel("event time")
+    ax.set_ylabel(f"coefficient ({result.level:.0%} CI)")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_placebo_density(result: PlaceboResult, ax: plt.Axes | None = None) -> Figure:
+    """Kernel density (Gaussian, Scott bandwidth) of placebo coefficients; true estimate marked."""
+    fig, ax = _axes(ax)
+    grid = np.linspace(result.coef.min(), result.coef.max(), 400)
+    if np.isfinite(result.estimate):
+        grid = np.linspace(min(grid[0], result.estimate), max(grid[-1], result.estimate), 400)
+    ax.plot(grid, _st.gaussian_kde(result.coef)(grid), color="C0")
+    if np.isfinite(result.estimate):
+        ax.axvline(result.estimate, color="C3", ls="--", label=f"estimate {result.estimate:.4g}")
+        ax.legend(frameon=False)
+    ax.set_xlabel("placebo coefficient")
+    ax.set_ylabel("density")
+    fig.tight_layout()
+    return fig
+
+
+def plot_placebo_pvalues(result: PlaceboResult, ax: plt.Axes | None = None) -> Figure:
+    """Scatter of placebo p-values against coefficients with the p = 0.10 line."""
+    fig, ax = _axes(ax)
+    ax.scatter(result.coef, result.pvalue, s=8, alpha=0.6, color="C0")
+    ax.axhline(0.10, color="C3", ls="--", lw=0.9, label="p = 0.10")
+    if np.isfinite(result.estimate):
+        ax.axvline(result.estimate, color="grey", ls=":", label="estimate")
+    ax.legend(frameon=False)
+    ax.set_xlabel("placebo coefficient")
+    ax.set_ylabel("p-value")
+    fig.tight_layout()
+    return fig

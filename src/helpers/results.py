@@ -1,0 +1,111 @@
+"""Tidy results writer: one row per replicated table cell, keyed like the published cells.
+
+Columns are exactly ``paper, table, column, row, stat, value, stars`` -- the
+keys of ``data/published/published_results.csv`` (see :mod:`helpers.published`)
+-- so that ``replicated.merge(published, on=CELL_KEYS)`` pairs every replicated
+cell with its printed counterpart.  ``stars`` is the number of stars (1-3) on a
+coefficient under the shared convention (:func:`helpers.inference.star_count`)
+and empty otherwise, as in the published file; ``value`` is written at full
+precision (rounding is the comparison's job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import InputError, check_choice
+from helpers.inference import star_count
+from helpers.published import CELL_KEYS
+
+RESULT_COLUMNS = [*CELL_KEYS, "value", "stars"]
+TERM_STATS = ("coef", "se", "t", "p")
+
+
+class Estimate(Protocol):
+    """Anything with Stata-style coefficient output (FEResult, IVResult)."""
+
+    params: pd.Series
+    bse: pd.Series
+    tvalues: pd.Series
+    pvalues: pd.Series
+
+
+def fit_cells(
+    fit: Estimate,
+    *,
+    paper: str,
+    table: str,
+    column: str,
+    terms: Mapping[str, str] | Sequence[str],
+    stats: Sequence[str] = ("coef", "se"),
+    model_stats: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Tidy cells of one estimated column.
+
+    ``terms`` maps model term -> printed row label (a sequence keeps the names);
+    ``stats`` chooses among coef/se/t/p for each term; ``model_stats`` maps a
+    printed row label (``"N"``, ``"Adj. R2"``, ``"Kleibergen-Paap rk Wald F statistic"``)
+    to its value, written with ``stat = "value"``.
+    """
+    for s in stats:
+        check_choice("stats", s, TERM_STATS)
+    labels = dict(terms) if isinstance(terms, Mapping) else {t: t for t in terms}
+    missing = [t for t in labels if t not in fit.params.index]
+    if missing:
+        raise InputError(
+            "term not in the estimated model",
+            column=", ".join(missing),
+            hint=f"terms: {', '.join(fit.params.index)}",
+        )
+    source = {"coef": fit.params, "se": fit.bse, "t": fit.tvalues, "p": fit.pvalues}
+    rows = []
+    for term, label in labels.items():
+        for s in stats:
+            n_stars = int(star_count(fit.pvalues[term])) if s == "coef" else 0
+            rows.append((paper, table, column, label, s, float(source[s][term]), n_stars))
+    for label, value in (model_stats or {}).items():
+        rows.append((paper, table, column, label, "value", float(value), 0))
+    cells = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    cells["stars"] = cells["stars"].astype("Int64").replace(0, pd.NA)
+    return cells
+
+
+def validate_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """Check columns, unique keys and finite values; return the cells in column order."""
+    missing = [c for c in RESULT_COLUMNS if c not in cells.columns]
+    if missing:
+        raise InputError("results lack required columns", column=", ".join(missing))
+    out = cells.loc[:, RESULT_COLUMNS].copy()
+    dup = out.duplicated(CELL_KEYS, keep=False)
+    if dup.any():
+        keys = out.loc[dup, CELL_KEYS].astype(str).agg("/".join, axis=1).tolist()
+        raise InputError("each cell key may appear once", column="row", rows=keys)
+    values = pd.to_numeric(out["value"], errors="coerce")
+    bad = ~np.isfinite(values.to_numpy(float))
+    if bad.any():
+        keys = out.loc[bad, CELL_KEYS].astype(str).agg("/".join, axis=1).tolist()
+        raise InputError("value must be a finite number", column="value", rows=keys)
+    out["value"] = values
+    return out
+
+
+def write_results(cells: pd.DataFrame | Sequence[pd.DataFrame], path: str | Path) -> Path:
+    """Write tidy cells (one frame or several) to CSV with exactly :data:`RESULT_COLUMNS`."""
+    frame = cells if isinstance(cells, pd.DataFrame) else pd.concat(list(cells), ignore_index=True)
+    frame = validate_cells(frame)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, float_format="%.17g")
+    return path
+
+
+def read_results(path: str | Path) -> pd.DataFrame:
+    """Read a results file written by :func:`write_results` (stars as nullable integers)."""
+    frame = pd.read_csv(path, dtype={c: str for c in CELL_KEYS})
+    frame["stars"] = frame["stars"].astype("Int64")
+    return validate_cells(frame)

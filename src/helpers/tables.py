@@ -1,0 +1,214 @@
+"""Journal-style regression tables and the published-versus-replicated comparison view.
+
+:func:`journal_table` lays several models out as columns, as the papers print
+them: the coefficient with stars (* p<0.10, ** p<0.05, *** p<0.01, from
+:mod:`helpers.inference`) over its standard error or t statistic in
+parentheses, then model statistics (N, R2, ...), fixed-effect "Yes/No" rows
+and notes.  The result renders as HTML in a notebook and exports CSV and
+LaTeX (booktabs).  :func:`comparison_table` joins replicated tidy cells
+(:mod:`helpers.results`) with the published ones on the shared cell keys.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import InputError, check_choice
+from helpers.inference import stars
+from helpers.published import CELL_KEYS
+from helpers.results import Estimate
+
+_LATEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _latex(text: str) -> str:
+    return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in str(text))
+
+
+@dataclass(frozen=True)
+class JournalTable:
+    """A formatted table: ``frame`` holds the printed strings (rows x model columns)."""
+
+    frame: pd.DataFrame
+    title: str
+    notes: str
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        body = self.frame.to_html(classes="journal-table", border=0, escape=True)
+        caption = f"<p><strong>{html.escape(self.title)}</strong></p>" if self.title else ""
+        notes = f"<p><em>{html.escape(self.notes)}</em></p>" if self.notes else ""
+        return caption + body + notes
+
+    def to_csv(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.frame.to_csv(path)
+        return path
+
+    def to_latex(self) -> str:
+        """booktabs tabular; stars become superscripts, text is escaped."""
+        cols = list(self.frame.columns)
+        lines = [
+            r"\begin{tabular}{l" + "c" * len(cols) + "}",
+            r"\toprule",
+            " & ".join(["", *(_latex(c) for c in cols)]) + r" \\",
+            r"\midrule",
+        ]
+        for label, row in self.frame.iterrows():
+            cells = []
+            for value in row:
+                text = str(value)
+                core = text.rstrip("*")
+                n = len(text) - len(core)
+                cells.append(_latex(core) + (f"$^{{{'*' * n}}}$" if n else ""))
+            lines.append(" & ".join([_latex(label), *cells]) + r" \\")
+        lines += [r"\bottomrule", r"\end{tabular}"]
+        if self.notes:
+            lines.append(r"\par\footnotesize " + _latex(self.notes))
+        return "\n".join(lines)
+
+
+StatSpec = str | Callable[[Estimate], float]
+
+
+def journal_table(
+    models: Mapping[str, Estimate],
+    terms: Mapping[str, str] | Sequence[str] | None = None,
+    *,
+    below: str = "se",
+    digits: int = 4,
+    stats: Mapping[str, StatSpec] | None = None,
+    fe_rows: Mapping[str, str] | None = None,
+    title: str = "",
+    notes: str = "",
+) -> JournalTable:
+    """Models side by side: ``coef***`` over ``(se)`` or ``(t)``, statistics, FE rows.
+
+    Parameters
+    ----------
+    models
+        Column heading -> fitted model (anything with params/bse/tvalues/pvalues).
+    terms
+        Term -> printed label (sequence keeps names); default: every term in order
+        of first appearance, ``_cons`` last.
+    below
+        ``"se"`` or ``"t"`` in parentheses under each coefficient.
+    stats
+        Row label -> attribute name (``"nobs"``, ``"r2_a"``) or function of the model.
+        Default: ``{"N": "nobs"}``.  Integers print without decimals.
+    fe_rows
+        Row label -> absorbed-effect label as the model records it (``"city"``,
+        ``"prov#year"``): prints ``Yes`` when the model absorbed it, else ``No``.
+    """
+    check_choice("below", below, ("se", "t"))
+    if not models:
+        raise InputError("at least one model is needed", column="models")
+    if terms is None:
+        order = list(dict.fromkeys(t for m in models.values() for t in m.params.index))
+        order = [t for t in order if t != "_cons"] + (["_cons"] if "_cons" in order else [])
+        terms = {t: t for t in order}
+    labels = dict(terms) if isinstance(terms, Mapping) else {t: t for t in terms}
+    stats = {"N": "nobs"} if stats is None else stats
+    rows: dict[str, list[str]] = {}
+    for term, label in labels.items():
+        top, bottom = [], []
+        for m in models.values():
+            if term not in m.params.index:
+                top.append("")
+                bottom.append("")
+                continue
+            top.append(f"{m.params[term]:.{digits}f}{stars(m.pvalues[term])}")
+            second = m.bse[term] if below == "se" else m.tvalues[term]
+            bottom.append(f"({second:.{digits}f})")
+        rows[label] = top
+        rows[f"{label} ({below})"] = bottom
+    for label, spec in stats.items():
+        values = []
+        for m in models.values():
+            v = spec(m) if callable(spec) else getattr(m, spec, np.nan)
+            if v is None or (isinstance(v, float) and np.isnan(v)):
+                values.append("")
+            elif float(v).is_integer() and (spec == "nobs" or isinstance(v, (int, np.integer))):
+                values.append(f"{int(v)}")
+            else:
+                values.append(f"{float(v):.{digits}f}")
+        rows[label] = values
+    for label, effect in (fe_rows or {}).items():
+        rows[label] = [
+            "Yes" if effect in getattr(m, "absorbed", ()) else "No" for m in models.values()
+        ]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(models))
+    # the parenthesised line carries no label, as printed
+    frame.index = [
+        ("" if i.endswith(f" ({below})") and i[: -len(below) - 3] in labels.values() else i)
+        for i in frame.index
+    ]
+    return JournalTable(frame=frame, title=title, notes=notes)
+
+
+def comparison_table(
+    published: pd.DataFrame,
+    replicated: pd.DataFrame,
+    paper: str | None = None,
+    table: str | None = None,
+) -> pd.DataFrame:
+    """Line up published and replicated cells with their difference.
+
+    ``published`` is :func:`helpers.published.load_cells` output (``number``,
+    ``decimals``, integer ``stars``); ``replicated`` is tidy cells from
+    :mod:`helpers.results`.  Returns one row per published cell of the selection
+    with ``published``, ``replicated``, ``difference`` (replicated - published),
+    ``replicated_rounded`` (to the printed decimals), ``matches`` (equal once
+    rounded), ``stars_published``, ``stars_replicated`` and ``stars_match``.
+    Cells not replicated show NaN.
+    """
+    need = [*CELL_KEYS, "number", "decimals", "stars"]
+    missing = [c for c in need if c not in published.columns]
+    if missing:
+        raise InputError(
+            "published cells lack columns (use helpers.published.load_cells)",
+            column=", ".join(missing),
+        )
+    pub = published
+    if paper is not None:
+        pub = pub[pub["paper"] == paper]
+    if table is not None:
+        pub = pub[pub["table"] == table]
+    rep = replicated.loc[:, [*CELL_KEYS, "value", "stars"]].rename(
+        columns={"value": "replicated", "stars": "stars_replicated"}
+    )
+    out = pub.loc[:, need].rename(columns={"number": "published", "stars": "stars_published"})
+    out = out.merge(rep, on=CELL_KEYS, how="left")
+    out["replicated"] = pd.to_numeric(out["replicated"], errors="coerce")
+    out["difference"] = out["replicated"] - out["published"]
+    out["replicated_rounded"] = [
+        round(v, int(d)) if np.isfinite(v) else np.nan
+        for v, d in zip(out["replicated"], out["decimals"], strict=True)
+    ]
+    out["matches"] = np.isclose(out["replicated_rounded"], out["published"], rtol=0, atol=1e-12)
+    coef = out["stat"] == "coef"
+    rep_stars = pd.to_numeric(out["stars_replicated"], errors="coerce").fillna(0).astype(int)
+    out["stars_replicated"] = rep_stars.where(out["replicated"].notna())
+    out["stars_match"] = (~coef) | (rep_stars == out["stars_published"])
+    out.loc[out["replicated"].isna(), ["matches", "stars_match"]] = False
+    return out.drop(columns="decimals")
