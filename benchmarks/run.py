@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
+import os
 import platform
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -23,6 +26,24 @@ def _load(path: Path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return platform.processor() or "unknown"
+    return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("model name")), "?")
+
+
+def _environment() -> dict[str, object]:
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+    }
 
 
 def main(names: list[str]) -> int:
@@ -47,7 +68,10 @@ def main(names: list[str]) -> int:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"[bench] {len(rows)} rows -> {target} (Python {platform.python_version()})")
+    environment = _environment()
+    (HERE / "environment.json").write_text(json.dumps(environment, indent=2) + "\n")
+    machine = f"{environment['cpu']}, {environment['cores']} cores"
+    print(f"[bench] {len(rows)} rows -> {target} ({machine})")
     return 0
 
 
