@@ -1,7 +1,7 @@
-"""The ``replicate`` command: list, run and build the book's notebooks.
+"""The ``replicate`` command: list, run and build the book's notebooks; check and simulate data.
 
-Exit codes: 0 success, 1 a notebook or the book build failed, 2 a bad
-argument or parameter (nothing was run).
+Exit codes: 0 success, 1 a notebook or the book build failed or a data file is
+invalid, 2 a bad argument or parameter (nothing was run).
 """
 
 from __future__ import annotations
@@ -81,6 +81,31 @@ def _cmd_book(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from helpers.io import validate_file
+
+    problems = validate_file(args.slug, Path(args.file), mapping=args.mapping, sheet=args.sheet)
+    if not problems:
+        print(f"{args.file}: valid for '{args.slug}'")
+        return 0
+    print(f"{args.file}: {len(problems)} problem(s) for '{args.slug}':", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from helpers import simulate
+
+    if args.out:
+        path = simulate.write_panel(args.slug, args.out, seed=args.seed)
+        print(f"[simulate] {args.slug} -> {path}")
+    else:
+        panel = simulate.simulate(args.slug, seed=args.seed)
+        panel.to_csv(sys.stdout, index=False, float_format=simulate.FLOAT_FORMAT)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="replicate", description="Run the replication book's notebooks with parameters."
@@ -106,6 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "book", parents=[common], help="execute every notebook, then build the book"
     ).set_defaults(func=_cmd_book)
+    validate = sub.add_parser("validate", help="check a data file against a paper's contract")
+    validate.add_argument("slug", help="paper whose data contract applies")
+    validate.add_argument("file", help="CSV, XLSX, Stata .dta or Parquet file")
+    validate.add_argument("--mapping", metavar="MAP.yml", help="your header -> contract name")
+    validate.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
+    validate.set_defaults(func=_cmd_validate)
+    simulate = sub.add_parser("simulate", help="write a paper's simulated panel")
+    simulate.add_argument("slug", help="paper whose generating process to run")
+    simulate.add_argument("--seed", type=int, help="random seed (default: the book's)")
+    simulate.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
+    simulate.set_defaults(func=_cmd_simulate)
     return parser
 
 

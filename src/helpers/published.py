@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers import style
 from helpers.errors import InputError
 from helpers.inference import star_count, two_sided_p
 from helpers.paths import DATA_DIR, PUBLISHED_CSV, PUBLISHED_NOTES
@@ -298,9 +299,9 @@ def text_table_contradictions(path: Path = PUBLISHED_NOTES) -> pd.DataFrame:
 
 
 _STATUS_COLOURS = {
-    "pass": "#0072B2",
-    "borderline": "#E69F00",
-    "inconsistent": "#D55E00",
+    "pass": style.OKABE_ITO[5],  # blue
+    "borderline": style.OKABE_ITO[1],  # orange
+    "inconsistent": style.OKABE_ITO[6],  # vermillion
 }
 
 
@@ -316,18 +317,20 @@ def plot_stars_against_z(audit: pd.DataFrame, *, seed: int = 0):
 
     shown = audit[audit["status"].isin(list(_STATUS_COLOURS))]
     rng = np.random.default_rng(seed)
-    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=150)
-    for status, colour in _STATUS_COLOURS.items():
-        part = shown[shown["status"] == status]
-        x = part["printed"].to_numpy(float) + rng.uniform(-0.18, 0.18, len(part))
-        ax.scatter(x, part["z"], s=14, alpha=0.75, color=colour, label=f"{status} ({len(part)})")
-    for level in (0.10, 0.05, 0.01):
-        ax.axhline(norm.isf(level / 2), color="0.4", lw=0.8, ls="--")
-    ax.set_yscale("log")
-    ax.set_xticks([0, 1, 2, 3], ["none", "*", "**", "***"])
-    ax.set_xlabel("stars printed in the paper")
-    ax.set_ylabel("|coef / SE| or |t| (log scale)")
-    ax.legend(frameon=False, loc="upper left")
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
+    with style.context():
+        fig, ax = plt.subplots()
+        for status, colour in _STATUS_COLOURS.items():
+            part = shown[shown["status"] == status]
+            x = part["printed"].to_numpy(float) + rng.uniform(-0.18, 0.18, len(part))
+            ax.scatter(
+                x, part["z"], s=14, alpha=0.75, color=colour, label=f"{status} ({len(part)})"
+            )
+        for level in (0.10, 0.05, 0.01):
+            ax.axhline(norm.isf(level / 2), color="0.4", lw=0.8, ls="--")
+        ax.set_yscale("log")
+        ax.set_xticks([0, 1, 2, 3], ["none", "*", "**", "***"])
+        ax.set_xlabel("stars printed in the paper")
+        ax.set_ylabel("|coef / SE| or |t| (log scale)")
+        ax.legend(loc="upper left")
+        fig.tight_layout()
     return fig

@@ -1,0 +1,103 @@
+"""Sphinx extension for the book's HTML pages (``sphinx: extra_extensions`` in ``_config.yml``).
+
+Three things the stock Jupyter Book 1 stack does not do for this book:
+
+* **Chapter data downloads.** A chapter's page is the executed notebook
+  ``book/_generated/SLUG.ipynb`` and its files (``results.csv`` and the data it used) are in
+  ``book/_generated/SLUG/``. Every CSV there is copied next to the HTML and listed in the
+  page's download menu, beside the executed ``.ipynb`` the theme already offers.
+* **Launch buttons that open the source notebook.** The theme builds Binder/Colab links from
+  the page's path, ``book/_generated/SLUG.ipynb``, which is generated and not in the
+  repository; the links are pointed at ``notebooks/SLUG.ipynb`` instead.
+* **Each inline script once.** Sphinx 7.x emits inline scripts registered with
+  ``add_js_file(None, body=...)`` twice (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2); the
+  second copy of sphinx-thebe's ``const THEBE_JS_URL`` is a console error on every page.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from helpers.paths import GENERATED_DIR, NOTEBOOKS_DIR, REPO_ROOT
+
+GENERATED = GENERATED_DIR.relative_to(REPO_ROOT).as_posix()
+NOTEBOOKS = NOTEBOOKS_DIR.relative_to(REPO_ROOT).as_posix()
+DOWNLOADS = "_downloads"
+# Runs after sphinx-book-theme's handlers (priority 501), which build the buttons.
+LATE = 900
+
+
+def chapter_files(srcdir: Path, pagename: str) -> list[Path]:
+    """CSV files a chapter page offers for download: ``<srcdir>/<pagename>/*.csv``, sorted."""
+    if not pagename.startswith(GENERATED + "/"):
+        return []
+    return sorted((Path(srcdir) / pagename).glob("*.csv"))
+
+
+def _button_group(context: dict[str, Any], label: str) -> dict[str, Any] | None:
+    return next((b for b in context.get("header_buttons", []) if b.get("label") == label), None)
+
+
+def add_data_downloads(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Copy the chapter's CSV files into the build and list them in the download menu."""
+    files = chapter_files(app.srcdir, pagename)
+    group = _button_group(context, "download-buttons")
+    if not files or group is None:
+        return
+    target = Path(app.outdir) / DOWNLOADS / pagename
+    target.mkdir(parents=True, exist_ok=True)
+    root = context["pathto"](DOWNLOADS, 1)
+    for file in files:
+        shutil.copy2(file, target / file.name)
+        group["buttons"].append(
+            {
+                "type": "link",
+                "url": f"{root}/{pagename}/{file.name}",
+                "text": file.name,
+                "tooltip": f"Download {file.name} (CSV written by this chapter)",
+                "icon": "fas fa-table",
+                "label": f"download-{file.stem}-button",
+            }
+        )
+
+
+def point_launch_buttons_at_sources(
+    app, pagename: str, templatename: str, context: dict, doctree
+) -> None:
+    """Make Binder/Colab/JupyterHub links open ``notebooks/SLUG.ipynb``, not the generated copy."""
+    group = _button_group(context, "launch-buttons")
+    if group is None or not pagename.startswith(GENERATED + "/"):
+        return
+    for button in group["buttons"]:
+        if "url" in button:
+            button["url"] = button["url"].replace(f"{GENERATED}/", f"{NOTEBOOKS}/")
+
+
+def _asset_key(asset: Any) -> tuple:
+    filename = getattr(asset, "filename", asset) or ""
+    attributes = getattr(asset, "attributes", {})
+    return (str(filename), getattr(asset, "priority", None), tuple(sorted(attributes.items())))
+
+
+def drop_duplicate_scripts(app, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Keep the first of identical script entries (same file or inline body, same attributes)."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple] = set()
+    unique = []
+    for script in scripts:
+        key = _asset_key(script)
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app) -> dict[str, Any]:
+    app.connect("html-page-context", add_data_downloads, priority=LATE)
+    app.connect("html-page-context", point_launch_buttons_at_sources, priority=LATE)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=LATE)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,45 @@
+"""`replicate validate` and `replicate simulate`: exit codes and messages a reader sees."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from helpers import cli
+from helpers.paths import DATA_DIR
+
+DEFAULT_PANEL = DATA_DIR / "simulated" / "coordination.csv"
+
+
+def test_simulate_writes_the_committed_default_panel_byte_for_byte(tmp_path, capsys):
+    out = tmp_path / "panel.csv"
+    assert cli.main(["simulate", "coordination", "--out", str(out)]) == 0
+    assert out.read_bytes() == DEFAULT_PANEL.read_bytes()
+    assert "coordination ->" in capsys.readouterr().out
+
+
+def test_simulate_unknown_paper_exits_2_naming_the_choices(capsys):
+    assert cli.main(["simulate", "no_such_paper"]) == 2
+    assert "must be one of 'coordination'" in capsys.readouterr().err
+
+
+def test_validate_accepts_the_default_panel(capsys):
+    assert cli.main(["validate", "coordination", str(DEFAULT_PANEL)]) == 0
+    assert "valid for 'coordination'" in capsys.readouterr().out
+
+
+def test_validate_lists_every_problem_and_leaves_the_file_alone(tmp_path, capsys):
+    panel = pd.read_csv(DEFAULT_PANEL)
+    panel["population"] = panel["population"].astype(object)
+    panel.loc[2, "population"] = "12,3"
+    panel = pd.concat([panel, panel.iloc[[7]]])
+    bad = tmp_path / "bad.csv"
+    panel.to_csv(bad, index=False)
+    before = hashlib.sha256(bad.read_bytes()).hexdigest()
+    assert cli.main(["validate", "coordination", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "2 problem(s)" in err
+    assert "column 'population'" in err and "'12,3'" in err
+    assert "each unit-year must appear once" in err
+    assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
