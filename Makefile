@@ -32,8 +32,8 @@ bench: install
 	$(PY) benchmarks/run.py
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks notebooks
 
 # Re-resolve the lock from the ranges in pyproject.toml (needs the registry; run by maintainers).
 lock:

@@ -49,3 +49,12 @@ def test_notebook_executes_with_small_parameters(slug, tmp_path):
     record = runner.run_notebook(slug, tmp_path, parameter_files=files)
     assert (tmp_path / f"{slug}.ipynb").exists()
     assert record.seconds > 0
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_parameter_has_help_text(slug):
+    """The help comment is what `replicate list` shows; one line per parameter keeps it."""
+    undocumented = [
+        p.name for p in runner.declared_parameters(runner.notebook_path(slug)) if not p.help
+    ]
+    assert undocumented == [], f"{slug}: parameters without a '# help' comment: {undocumented}"

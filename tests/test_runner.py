@@ -162,3 +162,19 @@ def test_run_writes_to_out_and_never_over_the_sources(tmp_path):
     assert record.parameters["output_dir"] == str(tmp_path / "template")
     assert (tmp_path / "template" / "estimates.csv").exists()
     assert (tmp_path / "template" / runner.RUN_RECORD).exists()
+
+
+def test_output_dir_inside_the_repository_is_passed_relative(tmp_path, monkeypatch):
+    """Pages show `book/_generated/SLUG`, not a machine-specific absolute path."""
+    from helpers.paths import REPO_ROOT
+
+    captured = {}
+
+    def fake_execute(source, target, parameters, **kwargs):
+        captured.update(parameters)
+        nbformat.write(nbformat.read(source, as_version=4), target)
+
+    monkeypatch.setattr("papermill.execute_notebook", fake_execute)
+    out = REPO_ROOT / "_build" / "test-relative-out"
+    runner.run_notebook("template", out)
+    assert captured["output_dir"] == "_build/test-relative-out/template"

@@ -248,7 +248,10 @@ def run_notebook(
     files_dir = out_dir / slug
     files_dir.mkdir(parents=True, exist_ok=True)
     if "output_dir" in values:
-        values["output_dir"] = str(files_dir)
+        # relative to the repository (the kernel's working directory) where possible, so
+        # pages and the status table show no machine-specific paths
+        inside = files_dir.is_relative_to(REPO_ROOT)
+        values["output_dir"] = str(files_dir.relative_to(REPO_ROOT) if inside else files_dir)
     target = out_dir / f"{slug}.ipynb"
     started = datetime.now(UTC)
     clock = time.perf_counter()

@@ -1,0 +1,117 @@
+"""Panel plumbing shared by the productivity indices: validation and per-period frontiers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from helpers.dea.data import as_matrix
+from helpers.dea.efficiency import warn_infeasible
+from helpers.dea.technology import ModelSpec, Technology
+from helpers.errors import InputError
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Validated unit-period data; ``period`` codes 0..T-1 follow the sorted time values."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    B: np.ndarray
+    period: np.ndarray
+    previous: np.ndarray  # row of the same unit in the previous period, -1 if none
+    keys: pd.DataFrame  # unit and time columns, in the caller's row order
+
+
+def _names(value: str | Sequence[str], role: str) -> list[str]:
+    names = [value] if isinstance(value, str) else list(value)
+    if not names and role != "bad":
+        raise InputError("needs at least one column", column=role)
+    return names
+
+
+def read_panel(
+    df: pd.DataFrame,
+    inputs: str | Sequence[str],
+    outputs: str | Sequence[str],
+    bads: str | Sequence[str] = (),
+    *,
+    unit: str,
+    time: str,
+) -> Panel:
+    """Validate the columns, the unit-time keys and the data of a DEA panel."""
+    if not isinstance(df, pd.DataFrame):
+        raise InputError("must be a pandas DataFrame", column="df")
+    x_cols = _names(inputs, "inputs")
+    y_cols = _names(outputs, "outputs")
+    b_cols = _names(bads, "bad")
+    missing = [c for c in [*x_cols, *y_cols, *b_cols, unit, time] if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"not found in the DataFrame (columns: {', '.join(map(str, df.columns))})",
+            column=", ".join(map(str, missing)),
+        )
+    keys = df[[unit, time]].reset_index(drop=True)
+    if keys.isna().any().any():
+        rows = keys.index[keys.isna().any(axis=1)]
+        raise InputError("unit and time must not be missing", column=f"{unit}/{time}", rows=rows)
+    dup = keys.duplicated(keep=False)
+    if dup.any():
+        labels = [f"{u}-{t}" for u, t in keys[dup].itertuples(index=False)]
+        raise InputError(
+            "each unit may appear once per period", column=f"{unit}/{time}", rows=labels
+        )
+    labels = [f"{u}-{t}" for u, t in keys.itertuples(index=False)]
+    X = as_matrix(df[x_cols], "inputs", labels=labels)
+    Y = as_matrix(df[y_cols], "outputs", labels=labels)
+    B = as_matrix(df[b_cols], "bad", labels=labels) if b_cols else np.zeros((len(df), 0))
+    period = np.searchsorted(np.sort(keys[time].unique()), keys[time].to_numpy())
+    unit_code = pd.factorize(keys[unit])[0]
+    row_of = {(u, p): i for i, (u, p) in enumerate(zip(unit_code, period, strict=True))}
+    previous = np.array(
+        [row_of.get((u, p - 1), -1) for u, p in zip(unit_code, period, strict=True)]
+    )
+    return Panel(X, Y, B, period, previous, keys)
+
+
+def frontier_scores(
+    panel: Panel, spec: ModelSpec, D: np.ndarray | None = None, *, cross: bool = True
+) -> dict[str, np.ndarray]:
+    """Scores of every row against its own period's frontier and, with ``cross``, against the
+    previous (``prev_tech``) and next (``next_tech``) periods' frontiers (NaN where absent).
+    """
+    n = len(panel.X)
+    out = {"own": np.full(n, np.nan)}
+    if cross:
+        out["prev_tech"] = np.full(n, np.nan)
+        out["next_tech"] = np.full(n, np.nan)
+    rows_by_period = [np.flatnonzero(panel.period == p) for p in range(panel.period.max() + 1)]
+
+    def evaluate(tech: Technology, rows: np.ndarray, own: bool) -> np.ndarray:
+        self_pos = np.arange(len(rows)) if own else np.full(len(rows), -1)
+        Dr = None if D is None else D[rows]
+        return tech.scores(panel.X[rows], panel.Y[rows], panel.B[rows], Dr, self_pos)
+
+    for p, rows in enumerate(rows_by_period):
+        tech = Technology(spec, panel.X[rows], panel.Y[rows], panel.B[rows])
+        out["own"][rows] = evaluate(tech, rows, own=True)
+        if cross and p > 0:
+            out["next_tech"][rows_by_period[p - 1]] = evaluate(tech, rows_by_period[p - 1], False)
+        if cross and p + 1 < len(rows_by_period):
+            out["prev_tech"][rows_by_period[p + 1]] = evaluate(tech, rows_by_period[p + 1], False)
+    computed = [out["own"]]
+    if cross:
+        computed += [out["prev_tech"][panel.period > 0], out["next_tech"][panel.period < p]]
+    warn_infeasible(np.concatenate(computed), f"{spec.model} period-frontier")
+    return out
+
+
+def global_scores(panel: Panel, spec: ModelSpec, D: np.ndarray | None = None) -> np.ndarray:
+    """Scores of every row against the frontier of all periods pooled (Pastor & Lovell 2005)."""
+    tech = Technology(spec, panel.X, panel.Y, panel.B)
+    scores = tech.scores(panel.X, panel.Y, panel.B, D, np.arange(len(panel.X)))
+    warn_infeasible(scores, f"{spec.model} global-frontier")
+    return scores
