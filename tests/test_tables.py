@@ -135,3 +135,136 @@ def test_comparison_table_by_hand():
     gov = cmp.set_index(["row", "stat"]).loc[("gov", "coef")]
     assert np.isnan(gov.replicated) and not gov.matches and not gov.stars_match
     assert list(cmp.columns[: len(CELL_KEYS)]) == CELL_KEYS
+
+
+# --------------------------------------------------------------------------- cells without values
+def _published_cells():
+    """Two printed columns as load_cells returns them (hand-written)."""
+    return pd.DataFrame(
+        {
+            "paper": "p",
+            "table": "T",
+            "column": ["(1)", "(1)", "(1)", "(2)", "(2)", "(2)"],
+            "column_title": "gap",
+            "row": ["x", "x", "N", "x", "x", "N"],
+            "stat": ["coef", "se", "value", "coef", "se", "value"],
+            "value": ["-0.155", "0.088", "300", "0.37", "0.37", "80"],
+            "number": [-0.155, 0.088, 300.0, 0.37, 0.37, 80.0],
+            "decimals": [3, 3, 0, 2, 2, 0],
+            "stars": [1, 0, 0, 0, 0, 0],
+        }
+    )
+
+
+def test_unavailable_cells_round_trip_with_their_reason(tmp_path):
+    from helpers.results import NOTE_COLUMN, unavailable_cells
+
+    ok = fit_cells(M1, paper="p", table="T", column="(1)", terms={"prod": "x"})
+    gone = unavailable_cells(_published_cells().iloc[3:], "region absent from the data")
+    path = write_results([ok, gone], tmp_path / "r.csv")
+    assert path.read_text().splitlines()[0] == ",".join([*RESULT_COLUMNS, NOTE_COLUMN])
+    back = read_results(path)
+    empty = back[back["column"] == "(2)"]
+    assert (
+        empty["value"].isna().all() and (empty[NOTE_COLUMN] == "region absent from the data").all()
+    )
+    assert (back.loc[back["column"] == "(1)", NOTE_COLUMN] == "").all()
+    with pytest.raises(InputError, match="reason"):
+        unavailable_cells(_published_cells(), "  ")
+
+
+def test_an_empty_value_needs_a_note():
+    cells = fit_cells(M1, paper="p", table="T", column="(1)", terms=["prod"])
+    cells.loc[0, "value"] = np.nan
+    with pytest.raises(InputError, match="note"):
+        write_results(cells, "unused.csv")
+    with pytest.raises(InputError, match="note"):
+        write_results(cells.assign(note=""), "unused.csv")
+
+
+def test_missing_keys_lists_exactly_the_uncovered_published_cells():
+    from helpers.results import missing_keys
+
+    published = _published_cells()
+    replicated = fit_cells(M1, paper="p", table="T", column="(1)", terms={"prod": "x"})
+    gaps = missing_keys(replicated, published)
+    assert gaps.to_dict("records") == [
+        {"paper": "p", "table": "T", "column": "(1)", "row": "N", "stat": "value"},
+        {"paper": "p", "table": "T", "column": "(2)", "row": "x", "stat": "coef"},
+        {"paper": "p", "table": "T", "column": "(2)", "row": "x", "stat": "se"},
+        {"paper": "p", "table": "T", "column": "(2)", "row": "N", "stat": "value"},
+    ]
+
+
+def test_side_by_side_in_the_printed_layout_by_hand():
+    from helpers.results import unavailable_cells
+    from helpers.tables import side_by_side
+
+    published = _published_cells()
+    ours = fit_cells(M1, paper="p", table="T", column="(1)", terms={"prod": "x"})
+    ours = pd.concat(
+        [
+            ours.assign(value=[-0.2173, 0.0672]).assign(stars=pd.array([3, pd.NA], "Int64")),
+            pd.DataFrame(
+                [["p", "T", "(1)", "N", "value", 300.0, pd.NA]], columns=RESULT_COLUMNS
+            ).astype({"stars": "Int64"}),
+            unavailable_cells(published.iloc[3:], "no central provinces"),
+        ],
+        ignore_index=True,
+    )
+    wide = side_by_side(published, ours, "p", "T")
+    assert wide.index.tolist() == ["x", "", "N"]
+    assert wide[("(1) gap", "published")].tolist() == ["-0.155*", "(0.088)", "300"]
+    assert wide[("(1) gap", "replicated")].tolist() == ["-0.217***", "(0.067)", "300"]
+    assert wide[("(1) gap", "difference")].tolist() == ["-0.062", "(-0.021)", "0"]
+    assert wide[("(2) gap", "replicated")].tolist() == ["n/a", "(n/a)", "n/a"]
+    only = side_by_side(published, ours, "p", "T", parts=("published",))
+    assert list(only.columns) == [("(1) gap", "published"), ("(2) gap", "published")]
+    with pytest.raises(InputError, match="parts"):
+        side_by_side(published, ours, "p", "T", parts=("truth",))
+
+
+def test_side_by_side_puts_a_descriptive_table_on_one_line_per_variable():
+    from helpers.tables import side_by_side
+
+    published = pd.DataFrame(
+        {
+            "paper": "p",
+            "table": "D",
+            "column": ["Mean", "SD", "Mean", "SD"],
+            "column_title": ["Mean", "SD", "Mean", "SD"],
+            "row": ["gap", "gap", "nqp", "nqp"],
+            "stat": ["mean", "sd", "mean", "sd"],
+            "value": ["0.31", "0.20", "0.18", "0.08"],
+            "number": [0.31, 0.20, 0.18, 0.08],
+            "decimals": 2,
+            "stars": 0,
+        }
+    )
+    ours = published[["paper", "table", "column", "row", "stat"]].assign(
+        value=[0.334, 0.2, 0.18, 0.1], stars=pd.NA
+    )
+    wide = side_by_side(published, ours, "p", "D", parts=("replicated", "difference"))
+    assert wide.index.tolist() == ["gap", "nqp"]
+    assert wide.columns.get_level_values(0).unique().tolist() == ["Mean", "SD"]  # not doubled
+    assert wide.loc["gap"].tolist() == ["0.33", "+0.02", "0.20", "0.00"]
+    assert wide.loc["nqp"].tolist() == ["0.18", "0.00", "0.10", "+0.02"]
+
+
+def test_sign_and_significance_by_hand():
+    from helpers.tables import sign_and_significance
+
+    published = _published_cells()
+    ours = pd.DataFrame(
+        [
+            ["p", "T", "(1)", "x", "coef", -0.2, 1],  # same sign, both significant
+            ["p", "T", "(2)", "x", "coef", 0.6, 2],  # same sign, significance differs
+        ],
+        columns=RESULT_COLUMNS,
+    ).astype({"stars": "Int64"})
+    score = sign_and_significance(published, ours, "p", ["x"])
+    assert score["sign_match"].tolist() == [True, True]
+    assert score["significance_match"].tolist() == [True, False]
+    assert score["both"].tolist() == [True, False]
+    missing = sign_and_significance(published, ours.iloc[:1], "p", ["x"])
+    assert missing["both"].tolist() == [True, False]  # a column not replicated disagrees

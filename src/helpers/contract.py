@@ -154,6 +154,16 @@ class Contract:
         ]
         return pd.DataFrame(rows)
 
+    def index_spec(self) -> list:
+        """The index indicators as :class:`helpers.indices.Indicator` objects, in contract
+        order, with the printed direction (``+`` positive, ``-`` negative) and dimension."""
+        from helpers.indices import Indicator
+
+        return [
+            Indicator(v.name, "positive" if v.direction == "+" else "negative", v.dimension)
+            for v in self.with_role("indicator")
+        ]
+
     def template(self) -> pd.DataFrame:
         """An empty table with every contract column in order (a header row to fill)."""
         return pd.DataFrame(columns=list(self.names))

@@ -7,6 +7,12 @@ cell with its printed counterpart.  ``stars`` is the number of stars (1-3) on a
 coefficient under the shared convention (:func:`helpers.inference.star_count`)
 and empty otherwise, as in the published file; ``value`` is written at full
 precision (rounding is the comparison's job).
+
+A published cell that a replication cannot produce (a statistic the method does
+not define, a regression the reader's data cannot support) still gets a row: an
+empty ``value`` and the reason in the optional eighth column ``note``
+(:func:`unavailable_cells`).  :func:`missing_keys` lists published cells with no
+row at all, so a chapter can prove it covers its paper.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from helpers.inference import star_count
 from helpers.published import CELL_KEYS
 
 RESULT_COLUMNS = [*CELL_KEYS, "value", "stars"]
+NOTE_COLUMN = "note"
+"""Optional column: why a cell has no value (written only when some frame carries it)."""
 TERM_STATS = ("coef", "se", "t", "p")
 
 
@@ -76,26 +84,70 @@ def fit_cells(
 
 
 def validate_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    """Check columns, unique keys and finite values; return the cells in column order."""
+    """Check columns, unique keys and values; return the cells in column order.
+
+    Every value must be a finite number, or empty with a non-empty ``note``
+    saying why the cell cannot exist.  ``note`` is kept (empty strings where
+    unused) when the input has it.
+    """
     missing = [c for c in RESULT_COLUMNS if c not in cells.columns]
     if missing:
         raise InputError("results lack required columns", column=", ".join(missing))
-    out = cells.loc[:, RESULT_COLUMNS].copy()
+    has_note = NOTE_COLUMN in cells.columns
+    out = cells.loc[:, RESULT_COLUMNS + ([NOTE_COLUMN] if has_note else [])].copy()
     dup = out.duplicated(CELL_KEYS, keep=False)
     if dup.any():
         keys = out.loc[dup, CELL_KEYS].astype(str).agg("/".join, axis=1).tolist()
         raise InputError("each cell key may appear once", column="row", rows=keys)
     values = pd.to_numeric(out["value"], errors="coerce")
-    bad = ~np.isfinite(values.to_numpy(float))
+    if has_note:
+        out[NOTE_COLUMN] = out[NOTE_COLUMN].fillna("").astype(str)
+        explained = out[NOTE_COLUMN].str.strip().ne("") & values.isna()
+    else:
+        explained = pd.Series(False, index=out.index)
+    bad = ~np.isfinite(values.to_numpy(float)) & ~explained.to_numpy()
     if bad.any():
         keys = out.loc[bad, CELL_KEYS].astype(str).agg("/".join, axis=1).tolist()
-        raise InputError("value must be a finite number", column="value", rows=keys)
+        raise InputError(
+            "value must be a finite number (or empty with a note saying why)",
+            column="value",
+            rows=keys,
+        )
     out["value"] = values
     return out
 
 
+def unavailable_cells(keys: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """Rows for cells that cannot exist: the given keys, an empty value and ``reason``.
+
+    ``keys`` holds at least :data:`~helpers.published.CELL_KEYS`, typically the
+    published cells the replication cannot produce.
+    """
+    if not str(reason).strip():
+        raise InputError("a cell without a value needs a reason", parameter="reason")
+    missing = [c for c in CELL_KEYS if c not in keys.columns]
+    if missing:
+        raise InputError("keys lack required columns", column=", ".join(missing))
+    out = keys.loc[:, CELL_KEYS].copy().reset_index(drop=True)
+    out["value"] = np.nan
+    out["stars"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out[NOTE_COLUMN] = str(reason)
+    return out
+
+
+def missing_keys(replicated: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Published cell keys that have no row in ``replicated`` (empty when all are covered)."""
+    pub = published.loc[:, CELL_KEYS].astype(str).drop_duplicates()
+    rep = replicated.loc[:, CELL_KEYS].astype(str)
+    merged = pub.merge(rep, on=CELL_KEYS, how="left", indicator=True)
+    return merged.loc[merged["_merge"] == "left_only", CELL_KEYS].reset_index(drop=True)
+
+
 def write_results(cells: pd.DataFrame | Sequence[pd.DataFrame], path: str | Path) -> Path:
-    """Write tidy cells (one frame or several) to CSV with exactly :data:`RESULT_COLUMNS`."""
+    """Write tidy cells (one frame or several) to CSV with exactly :data:`RESULT_COLUMNS`.
+
+    A ``note`` column is added when any frame has one (empty where unused).
+    """
     frame = cells if isinstance(cells, pd.DataFrame) else pd.concat(list(cells), ignore_index=True)
     frame = validate_cells(frame)
     path = Path(path)
@@ -106,6 +158,6 @@ def write_results(cells: pd.DataFrame | Sequence[pd.DataFrame], path: str | Path
 
 def read_results(path: str | Path) -> pd.DataFrame:
     """Read a results file written by :func:`write_results` (stars as nullable integers)."""
-    frame = pd.read_csv(path, dtype={c: str for c in CELL_KEYS})
+    frame = pd.read_csv(path, dtype={c: str for c in CELL_KEYS} | {NOTE_COLUMN: str})
     frame["stars"] = frame["stars"].astype("Int64")
     return validate_cells(frame)

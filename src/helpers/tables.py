@@ -6,7 +6,11 @@ them: the coefficient with stars (* p<0.10, ** p<0.05, *** p<0.01, from
 parentheses, then model statistics (N, R2, ...), fixed-effect "Yes/No" rows
 and notes.  The result renders as HTML in a notebook and exports CSV and
 LaTeX (booktabs).  :func:`comparison_table` joins replicated tidy cells
-(:mod:`helpers.results`) with the published ones on the shared cell keys.
+(:mod:`helpers.results`) with the published ones on the shared cell keys;
+:func:`side_by_side` lays that comparison out as the paper prints the table
+(published, replicated and their difference under each printed column), and
+:func:`sign_and_significance` scores whether a replication reproduces the sign
+and the significance class of a paper's key coefficients.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import pandas as pd
 
 from helpers.errors import InputError, check_choice
 from helpers.inference import stars
-from helpers.published import CELL_KEYS
-from helpers.results import Estimate
+from helpers.published import CELL_KEYS, table_as_printed
+from helpers.results import NOTE_COLUMN, Estimate
 
 _LATEX_ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -180,7 +184,8 @@ def comparison_table(
     with ``published``, ``replicated``, ``difference`` (replicated - published),
     ``replicated_rounded`` (to the printed decimals), ``matches`` (equal once
     rounded), ``stars_published``, ``stars_replicated`` and ``stars_match``.
-    Cells not replicated show NaN.
+    Cells not replicated show NaN; a ``note`` column carries the replicated
+    file's reason for an empty cell (empty string otherwise).
     """
     need = [*CELL_KEYS, "number", "decimals", "stars"]
     missing = [c for c in need if c not in published.columns]
@@ -194,7 +199,8 @@ def comparison_table(
         pub = pub[pub["paper"] == paper]
     if table is not None:
         pub = pub[pub["table"] == table]
-    rep = replicated.loc[:, [*CELL_KEYS, "value", "stars"]].rename(
+    rep = replicated.assign(**{NOTE_COLUMN: replicated.get(NOTE_COLUMN, "")})
+    rep = rep.loc[:, [*CELL_KEYS, "value", "stars", NOTE_COLUMN]].rename(
         columns={"value": "replicated", "stars": "stars_replicated"}
     )
     out = pub.loc[:, need].rename(columns={"number": "published", "stars": "stars_published"})
@@ -211,4 +217,117 @@ def comparison_table(
     out["stars_replicated"] = rep_stars.where(out["replicated"].notna())
     out["stars_match"] = (~coef) | (rep_stars == out["stars_published"])
     out.loc[out["replicated"].isna(), ["matches", "stars_match"]] = False
+    out[NOTE_COLUMN] = out[NOTE_COLUMN].fillna("").astype(str)
     return out.drop(columns="decimals")
+
+
+SIDE_BY_SIDE_PARTS = ("published", "replicated", "difference")
+NOT_AVAILABLE = "n/a"
+
+
+def _printed(value: float, decimals: int, signed: bool = False) -> str:
+    if not np.isfinite(value):
+        return NOT_AVAILABLE
+    text = f"{value:{'+' if signed else ''}.{int(decimals)}f}"
+    return f"{0:.{int(decimals)}f}" if float(text) == 0 else text
+
+
+def side_by_side(
+    published: pd.DataFrame,
+    replicated: pd.DataFrame,
+    paper: str,
+    table: str,
+    parts: Sequence[str] = SIDE_BY_SIDE_PARTS,
+) -> pd.DataFrame:
+    """One published table in its printed layout, published beside replicated values.
+
+    Rows and columns follow :func:`helpers.published.table_as_printed`
+    (coefficients with stars over their SE or t in parentheses, then N, R2 and
+    tests).  Under each printed column heading, ``parts`` chooses among
+    ``published`` (as printed), ``replicated`` (rounded to the printed decimals,
+    with the stars of its own p-value) and ``difference`` (replicated minus
+    published, same decimals, no stars).  A cell the replication does not have,
+    or could not produce (a ``note`` in the results), shows ``n/a``.
+
+    Descriptive tables, whose every printed column holds a single statistic
+    (obs, mean, sd, ...), get one line per variable rather than one per statistic.
+    """
+    for part in parts:
+        check_choice("parts", part, SIDE_BY_SIDE_PARTS)
+    if not parts:
+        raise InputError("choose at least one part", parameter="parts")
+    cmp = comparison_table(published, replicated, paper=paper, table=table)
+    pub = published[(published["paper"] == paper) & (published["table"] == table)]
+    pub = pub.reset_index(drop=True)
+    # a title that repeats the column label ("Mean" over "Mean") is printed once
+    pub = pub.assign(
+        column_title=pub["column_title"].where(pub["column_title"] != pub["column"], "")
+    )
+    cmp = pub.loc[:, CELL_KEYS].merge(cmp, on=CELL_KEYS, how="left")
+    decimals = pub["decimals"].to_numpy()
+    coef = (pub["stat"] == "coef").to_numpy()
+    stars_rep = cmp["stars_replicated"].fillna(0).astype(int).to_numpy()
+    ours = {"uncertain": False} if "uncertain" in pub else {}  # daggers mark printed cells only
+    versions = {
+        "published": pub,
+        "replicated": pub.assign(
+            value=[_printed(v, d) for v, d in zip(cmp["replicated"], decimals, strict=True)],
+            stars=np.where(coef, stars_rep, 0),
+            **ours,
+        ),
+        "difference": pub.assign(
+            value=[
+                _printed(v, d, signed=True)
+                for v, d in zip(cmp["difference"], decimals, strict=True)
+            ],
+            stars=0,
+            **ours,
+        ),
+    }
+    per_column = pub.groupby("column")["stat"].nunique()
+    if per_column.max() == 1 and not coef.any():  # one line per variable, as printed
+        versions = {k: v.assign(stat="value") for k, v in versions.items()}
+    frames = {part: table_as_printed(versions[part], paper, table) for part in parts}
+    first = frames[parts[0]]
+    wide = pd.concat({part: frame.reset_index(drop=True) for part, frame in frames.items()}, axis=1)
+    wide = wide.swaplevel(axis=1)
+    headings = list(first.columns)
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([headings, list(parts)]))
+    wide.index = first.index
+    return wide
+
+
+def sign_and_significance(
+    published: pd.DataFrame,
+    replicated: pd.DataFrame,
+    paper: str,
+    rows: Sequence[str],
+    *,
+    tables: Sequence[str] | None = None,
+    min_stars: int = 1,
+) -> pd.DataFrame:
+    """Does the replication reproduce the sign and significance class of key coefficients?
+
+    For every published coefficient of ``paper`` whose row label is in ``rows``
+    (the core variable of each regression column; restricted to ``tables`` if
+    given), compares the sign and whether it is significant, i.e. carries at
+    least ``min_stars`` stars (1: p < 0.10).  Returns one row per column with
+    ``sign_match``, ``significance_match`` and ``both`` (both agree); a cell the
+    replication lacks counts as a disagreement.
+    """
+    cmp = comparison_table(published, replicated, paper=paper)
+    keep = (cmp["stat"] == "coef") & cmp["row"].isin(list(rows))
+    if tables is not None:
+        keep &= cmp["table"].isin(list(tables))
+    out = cmp.loc[keep, [*CELL_KEYS, "published", "replicated"]].copy()
+    stars_pub = cmp.loc[keep, "stars_published"].astype(int)
+    stars_rep = cmp.loc[keep, "stars_replicated"]
+    out["significant_published"] = stars_pub >= min_stars
+    out["significant_replicated"] = stars_rep.fillna(-1).astype(int) >= min_stars
+    have = out["replicated"].notna()
+    out["sign_match"] = have & (np.sign(out["published"]) == np.sign(out["replicated"]))
+    out["significance_match"] = have & (
+        out["significant_published"] == out["significant_replicated"]
+    )
+    out["both"] = out["sign_match"] & out["significance_match"]
+    return out.reset_index(drop=True)

@@ -47,9 +47,7 @@ from scipy.stats import norm
 
 from helpers.contract import load_contract
 from helpers.errors import InputError
-from helpers.fixed_effects import fe_ols
-from helpers.indices import Indicator, entropy_index
-from helpers.measures import real_gdp_from_index, regional_gap, structure_upgrading_index
+from helpers.indices import entropy_index
 from helpers.paths import DATA_DIR, PUBLISHED_CSV
 from helpers.simulate.frame import panel_frame
 
@@ -196,13 +194,6 @@ def _indicators(latent: np.ndarray, unit_index: np.ndarray, d: _Draws, p, contra
     return pd.DataFrame(out)
 
 
-def _entropy_spec(contract) -> list[Indicator]:
-    return [
-        Indicator(v.name, "positive" if v.direction == "+" else "negative", v.dimension)
-        for v in contract.with_role("indicator")
-    ]
-
-
 def simulate(seed: int = DEFAULT_SEED, **overrides: float) -> pd.DataFrame:
     """A simulated coordination panel (30 provinces x 2013-2022) in contract columns.
 
@@ -218,7 +209,7 @@ def simulate(seed: int = DEFAULT_SEED, **overrides: float) -> pd.DataFrame:
     region = frame.groupby("province", sort=False)["region"].first().reindex(units)
     t = (frame["year"] - BASE_YEAR).to_numpy(float)
     n_rows = len(frame)
-    spec = _entropy_spec(contract)
+    spec = contract.index_spec()
     d = _draw(np.random.default_rng(seed), len(units), n_rows, len(spec) - 1, p)
 
     # 1. latent NQP
@@ -360,37 +351,25 @@ def published_coefficient(table: str, column: str) -> tuple[float, float]:
 
 
 def measured(panel: pd.DataFrame) -> pd.DataFrame:
-    """The chapter's measured variables from a raw panel: nqp, gap (eq. 3), upgrading (eq. 5).
+    """The chapter's measured variables (nqp, gap, upgrading, controls) from a raw panel.
 
-    A minimal version of the chapter's measurement, used to calibrate and test the
-    simulation: entropy index (pooled), absolute gap around the log of the yearly
-    mean real per-capita GDP at 2013 prices, and the 1-2-3 upgrading index.
+    Calibration and tests measure the simulated panel exactly as the chapter does, with
+    :func:`helpers.coordination.measure` at its defaults (pooled entropy index, absolute gap
+    at 2013 prices); imported here because the chapter module imports this one.
     """
-    contract = load_contract(SLUG)
-    keys = {"unit": "province", "time": "year"}
-    out = panel[["province", "year", "region", *CONTROLS]].copy()
-    out["nqp"] = entropy_index(panel, _entropy_spec(contract), **keys).score
-    real = real_gdp_from_index(panel, "gdp", "gdp_index", base_year=BASE_YEAR, **keys)
-    out["real_pc"] = np.asarray(real) * 1e4 / panel["population"].to_numpy()
-    out["gap"] = regional_gap(out, "real_pc", **keys)
-    out["upgrading"] = structure_upgrading_index(
-        panel, "va_primary", "va_secondary", "va_tertiary", **keys
-    )
-    return out
+    from helpers.coordination import measure
+
+    last_year = int(pd.to_numeric(panel["year"]).max())
+    return measure(panel, first_year=BASE_YEAR, last_year=last_year).frame
 
 
 def estimate(data: pd.DataFrame, outcome: str = "gap", region: str | None = None):
-    """The paper's regression: two-way FE with the six controls, SEs clustered by
-    province (Stata ``xtreg, fe robust``), on all provinces or one region."""
+    """The paper's regression as the chapter runs it (two-way FE, six controls, SEs
+    clustered by province as ``xtreg, fe robust``), on all provinces or one region."""
+    from helpers.coordination import two_way_fe
+
     sample = data if region is None else data[data["region"] == region]
-    return fe_ols(
-        sample,
-        outcome,
-        ["nqp", *CONTROLS],
-        ["province", "year"],
-        vcov="cluster",
-        cluster="province",
-    )
+    return two_way_fe(sample, outcome, se_type="cluster")
 
 
 def _regional_means(
