@@ -32,3 +32,9 @@ def test_results_file_without_a_column_names_it(tmp_path):
     pd.DataFrame({"task": ["a"], "implementation": ["helpers"], "n": [1]}).to_csv(path)
     with pytest.raises(InputError, match="column 'seconds'"):
         performance.load_results(path)
+
+
+def test_optional_results_give_an_empty_table(tmp_path):
+    empty = performance.load_results(tmp_path / "results.csv", required=False)
+    assert empty.empty and list(empty.columns) == performance.RESULT_COLUMNS
+    assert performance.side_by_side(empty).empty

@@ -22,9 +22,17 @@ RESULT_COLUMNS = ["task", "implementation", "n", "seconds", "max_abs_diff"]
 OURS_PREFIX = "helpers"
 
 
-def load_results(path: Path = BENCHMARK_DIR / "results.csv") -> pd.DataFrame:
-    """Read a benchmark results file, checking its columns."""
+def load_results(
+    path: Path = BENCHMARK_DIR / "results.csv", *, required: bool = True
+) -> pd.DataFrame:
+    """Read a benchmark results file, checking its columns.
+
+    A missing file is an error unless ``required=False`` (a chapter run outside a
+    checkout, where no benchmarks were run), which gives an empty table.
+    """
     if not Path(path).exists():
+        if not required:
+            return pd.DataFrame(columns=RESULT_COLUMNS)
         raise InputError(f"{path} not found; run `make bench` first", parameter="results_file")
     results = pd.read_csv(path)
     missing = [c for c in RESULT_COLUMNS if c not in results.columns]
