@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 LOCK := requirements.lock
 STAMP := $(VENV)/.installed
 
-.PHONY: install book test lab bench clean lock lint
+.PHONY: install book test lab bench clean lock lint pdf
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ book: install
 
 test: install
 	$(PY) -m pytest
+
+# Optional: the whole book as one PDF via headless Chromium (no TeX, no downloads). It prints
+# the executed book, so run `make book` first; needs Debian's chromium and fonts-noto-cjk.
+pdf: install
+	$(VENV)/bin/replicate pdf
 
 lab: install
 	$(VENV)/bin/jupyter lab notebooks

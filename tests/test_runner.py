@@ -178,3 +178,11 @@ def test_output_dir_inside_the_repository_is_passed_relative(tmp_path, monkeypat
     out = REPO_ROOT / "_build" / "test-relative-out"
     runner.run_notebook("template", out)
     assert captured["output_dir"] == "_build/test-relative-out/template"
+
+
+def test_book_runs_pages_that_read_other_chapters_last():
+    assert runner.book_order(["scorecard", "synergy", "coordination"]) == [
+        "coordination",
+        "synergy",
+        "scorecard",
+    ]

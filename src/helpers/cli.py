@@ -61,7 +61,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_book(args: argparse.Namespace) -> int:
-    slugs = runner.available(args.notebooks)
+    slugs = runner.book_order(runner.available(args.notebooks))
     clock = time.perf_counter()
     for i, slug in enumerate(slugs, start=1):
         print(f"[{i}/{len(slugs)}]", end=" ")
@@ -78,6 +78,18 @@ def _cmd_book(args: argparse.Namespace) -> int:
         print("[book] jupyter-book build failed (warnings count as errors)", file=sys.stderr)
         return 1
     print(f"[book] rendered: {BUILD_DIR / 'html' / 'index.html'}")
+    return 0
+
+
+def _cmd_pdf(args: argparse.Namespace) -> int:
+    from helpers.pdf import PdfBuildError, build_pdf
+
+    try:
+        path = build_pdf()
+    except PdfBuildError as exc:
+        print(f"replicate pdf: {exc}", file=sys.stderr)
+        return 1
+    print(f"[pdf] written: {path}")
     return 0
 
 
@@ -131,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "book", parents=[common], help="execute every notebook, then build the book"
     ).set_defaults(func=_cmd_book)
+    sub.add_parser(
+        "pdf",
+        help="optional: print the executed book to _build/pdf/book.pdf with headless Chromium "
+        "(run `replicate book` first)",
+    ).set_defaults(func=_cmd_pdf)
     validate = sub.add_parser("validate", help="check a data file against a paper's contract")
     validate.add_argument("slug", help="paper whose data contract applies")
     validate.add_argument("file", help="CSV, XLSX, Stata .dta or Parquet file")

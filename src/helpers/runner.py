@@ -64,6 +64,15 @@ def available(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
     return sorted(p.stem for p in notebooks_dir.glob("*.ipynb"))
 
 
+# Pages that read other chapters' output folders run after every other notebook.
+RUN_LAST = ("scorecard",)
+
+
+def book_order(slugs: list[str]) -> list[str]:
+    """Slugs in the order ``replicate book`` runs them: sorted, :data:`RUN_LAST` at the end."""
+    return sorted(slugs, key=lambda slug: (slug in RUN_LAST, slug))
+
+
 def declared_parameters(path: Path) -> list[Parameter]:
     """Parse the ``parameters`` cell of a notebook into :class:`Parameter` records."""
     nb = nbformat.read(path, as_version=4)

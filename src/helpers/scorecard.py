@@ -1,0 +1,291 @@
+"""The replication scorecard: how much of each paper's printed tables the chapters reproduce.
+
+Every replication chapter writes its cells to ``SLUG/results.csv`` (:mod:`helpers.results`)
+under the folder the book is executed into. The scorecard reads whichever of those files
+exist, pairs them with the published cells through
+:func:`helpers.tables.comparison_table` and :func:`helpers.tables.sign_and_significance`,
+and scores each paper and table:
+
+* **share reproduced**: published cells whose replicated value, rounded to the decimals the
+  paper prints, equals the printed number; a cell the chapter does not produce counts as
+  not reproduced;
+* **sign agreement** and **significance agreement** of the coefficients: same sign, and
+  significant at 10% (at least one star) in both or in neither;
+* **median |difference| in published SEs**: for each coefficient,
+  ``(replicated - published) / published SE``, then the median of its absolute value. Where a
+  table prints t statistics instead of standard errors (paper 003), the SE is the one the
+  printed numbers imply, ``|coef / t|``; an SE printed as zero gives no value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers import style
+from helpers.published import PAPERS
+from helpers.results import RESULT_COLUMNS, read_results
+from helpers.tables import comparison_table, sign_and_significance
+
+RESULTS_FILE = "results.csv"
+NO_CHAPTER = "no chapter yet"
+_COEF_KEYS = ["paper", "table", "column", "row"]
+
+
+def chapter_status(results_dir: str | Path, papers: dict[str, str] = PAPERS) -> pd.DataFrame:
+    """One row per paper: its slug, the results file if a chapter wrote one, and a status.
+
+    ``status`` is ``"chapter"`` when ``results_dir/SLUG/results.csv`` exists and
+    :data:`NO_CHAPTER` otherwise (a missing ``results_dir`` means no chapter has run).
+    """
+    rows = []
+    for paper, slug in papers.items():
+        path = Path(results_dir) / slug / RESULTS_FILE
+        found = path.is_file()
+        rows.append(
+            {
+                "paper": paper,
+                "slug": slug,
+                "results": str(path) if found else "",
+                "status": "chapter" if found else NO_CHAPTER,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def load_replicated(status: pd.DataFrame) -> pd.DataFrame:
+    """All chapters' replicated cells, read and checked by :func:`helpers.results.read_results`."""
+    files = [Path(p) for p in status.loc[status["status"] == "chapter", "results"]]
+    frames = [read_results(path) for path in files]
+    if not frames:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def published_se(published: pd.DataFrame) -> pd.Series:
+    """Each published coefficient's standard error, indexed by paper, table, column, row.
+
+    The printed SE where there is one, else ``|coef / t|`` from a printed t statistic;
+    NaN where the SE prints as zero or neither is printed.
+    """
+    by_stat = {
+        stat: published.loc[published["stat"] == stat].set_index(_COEF_KEYS)["number"]
+        for stat in ("coef", "se", "t")
+    }
+    coef = by_stat["coef"]
+    se = by_stat["se"].reindex(coef.index).abs()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        implied = (coef / by_stat["t"].reindex(coef.index)).abs()
+    se = se.fillna(implied)
+    return se.where(se > 0).rename("published_se")
+
+
+def drill_down(published: pd.DataFrame, replicated: pd.DataFrame, paper: str) -> pd.DataFrame:
+    """Every published cell of ``paper`` beside its replication.
+
+    :func:`helpers.tables.comparison_table` (published, replicated, difference,
+    ``matches`` once rounded, stars of each) plus ``published_se`` and ``se_units``,
+    the difference in published standard errors (coefficients only).
+    """
+    cells = comparison_table(published, replicated, paper=paper)
+    se = published_se(published[published["paper"] == paper])
+    cells = cells.merge(se.reset_index(), on=_COEF_KEYS, how="left")
+    coef = cells["stat"] == "coef"
+    cells["published_se"] = cells["published_se"].where(coef)
+    cells["se_units"] = cells["difference"] / cells["published_se"]
+    return cells
+
+
+def _agreement(published: pd.DataFrame, replicated: pd.DataFrame, paper: str) -> pd.DataFrame:
+    """Sign and 10% significance agreement of every coefficient of ``paper``."""
+    rows = published.loc[
+        (published["paper"] == paper) & (published["stat"] == "coef"), "row"
+    ].unique()
+    return sign_and_significance(published, replicated, paper, list(rows), min_stars=1)
+
+
+def _summarise(cells: pd.DataFrame, agreement: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    grouped = cells.groupby(by, sort=False)
+    out = pd.DataFrame(
+        {
+            "cells": grouped.size(),
+            "replicated": grouped["replicated"].count(),
+            "reproduced": grouped["matches"].sum().astype(int),
+        }
+    )
+    out["share_reproduced"] = out["reproduced"] / out["cells"]
+    signs = agreement.groupby(by, sort=False)
+    out["coefficients"] = signs.size().reindex(out.index).fillna(0).astype(int)
+    out["sign_agreement"] = signs["sign_match"].mean().reindex(out.index)
+    out["significance_agreement"] = signs["significance_match"].mean().reindex(out.index)
+    out["median_abs_se_diff"] = (
+        cells.assign(abs_se=cells["se_units"].abs()).groupby(by, sort=False)["abs_se"].median()
+    )
+    return out.reset_index()
+
+
+def table_scores(published: pd.DataFrame, replicated: pd.DataFrame, paper: str) -> pd.DataFrame:
+    """One row per published table of ``paper``: the four scores (see the module docstring).
+
+    Columns: ``cells``, ``replicated`` (cells with a value), ``reproduced``,
+    ``share_reproduced``, ``coefficients``, ``sign_agreement``, ``significance_agreement``
+    (shares of coefficients; NaN for a table without coefficients) and ``median_abs_se_diff``.
+    """
+    return _summarise(
+        drill_down(published, replicated, paper),
+        _agreement(published, replicated, paper),
+        ["paper", "table"],
+    )
+
+
+def paper_scores(
+    published: pd.DataFrame, replicated: pd.DataFrame, papers: Iterable[str]
+) -> pd.DataFrame:
+    """The same scores over all tables of each paper, one row per paper."""
+    frames = [
+        _summarise(
+            drill_down(published, replicated, paper),
+            _agreement(published, replicated, paper),
+            ["paper"],
+        )
+        for paper in papers
+    ]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def plot_replicated_against_published(cells: pd.DataFrame, title: str = ""):
+    """Replicated against published coefficients, one colour per table, with the 45-degree line.
+
+    ``cells`` is :func:`drill_down` output; coefficients the chapter does not produce are
+    left out. Points on the line equal the published value.
+    """
+    import matplotlib.pyplot as plt
+
+    coefs = cells[(cells["stat"] == "coef") & cells["replicated"].notna()]
+    with style.context():
+        fig, ax = plt.subplots(figsize=(5.6, 5.0))
+        for table, part in coefs.groupby("table", sort=False):
+            ax.scatter(part["published"], part["replicated"], s=22, alpha=0.85, label=table)
+        values = np.concatenate([coefs["published"], coefs["replicated"]]).astype(float)
+        low, high = (values.min(), values.max()) if values.size else (-1.0, 1.0)
+        pad = 0.05 * (high - low or 1.0)
+        limits = (low - pad, high + pad)
+        ax.plot(limits, limits, color="0.35", lw=0.9, ls="--", label="45-degree line")
+        ax.set_xlim(limits)
+        ax.set_ylim(limits)
+        ax.set_aspect("equal")
+        ax.set_xlabel("published coefficient")
+        ax.set_ylabel("replicated coefficient")
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="upper left")
+        fig.tight_layout()
+    return fig
+
+
+# What the page says about each paper: glue keys ``SLUG-NAME`` hold these texts.
+_SUMMARY_FORMATS = {
+    "cells": "{:.0f}",
+    "reproduced": "{:.0f}",
+    "coefficients": "{:.0f}",
+    "share_reproduced": "{:.0%}",
+    "sign_agreement": "{:.0%}",
+    "significance_agreement": "{:.0%}",
+    "median_abs_se_diff": "{:.2f}",
+}
+
+
+def summary_texts(scores: pd.Series, slug: str) -> dict[str, str]:
+    """Glue key -> printed text for one row of :func:`paper_scores` (``n/a`` for NaN)."""
+    return {
+        f"{slug}-{name}": (form.format(float(scores[name])) if pd.notna(scores[name]) else "n/a")
+        for name, form in _SUMMARY_FORMATS.items()
+    }
+
+
+def paper_section(paper: str, slug: str) -> str:
+    """MyST text introducing one paper's scores, quoting the :func:`summary_texts` glue keys."""
+
+    def key(name: str) -> str:
+        return f"{{glue:text}}`{slug}-{name}`"
+
+    return "\n".join(
+        [
+            f"```{{rubric}} Paper {paper[:3]}: {slug}",
+            "```",
+            f"The chapter reproduces {key('reproduced')} of the {key('cells')} published cells "
+            f"({key('share_reproduced')}) once rounded to the printed decimals. Of the "
+            f"{key('coefficients')} coefficients, {key('sign_agreement')} have the published "
+            f"sign and {key('significance_agreement')} the published significance class at 10%; "
+            f"the median coefficient lies {key('median_abs_se_diff')} published standard errors "
+            "from the printed value.",
+        ]
+    )
+
+
+def figure_name(slug: str) -> str:
+    """Glue key and cross-reference name of a paper's replicated-against-published figure."""
+    return f"fig-scorecard-{slug}"
+
+
+def figure_directive(paper: str, slug: str) -> str:
+    """The MyST ``glue:figure`` block that places and captions a paper's figure."""
+    return "\n".join(
+        [
+            f"```{{glue:figure}} {figure_name(slug)}",
+            f":name: {figure_name(slug)}",
+            "",
+            f"Paper {paper[:3]} ({slug}): every replicated coefficient against the published one, "
+            "one colour per table. Points on the dashed 45-degree line are reproduced exactly; "
+            "the default data are simulated.",
+            "```",
+        ]
+    )
+
+
+DRILL_DOWN_COLUMNS = [
+    "table",
+    "column",
+    "row",
+    "stat",
+    "published",
+    "replicated",
+    "difference",
+    "stars_published",
+    "stars_replicated",
+    "matches",
+    "se_units",
+]
+
+
+def drill_down_view(cells: pd.DataFrame) -> pd.DataFrame:
+    """The drill-down columns a reader needs, renamed for the page."""
+    view = cells.loc[:, DRILL_DOWN_COLUMNS].copy()
+    coef = view["stat"] == "coef"
+    for column in ("stars_published", "stars_replicated"):
+        view[column] = [
+            "*" * int(n) if c and pd.notna(n) else ""
+            for n, c in zip(view[column], coef, strict=True)
+        ]
+    return view.rename(
+        columns={
+            "stars_published": "stars (published)",
+            "stars_replicated": "stars (replicated)",
+            "matches": "reproduced",
+            "se_units": "difference in SEs",
+        }
+    )
+
+
+_SHARES = ["share_reproduced", "sign_agreement", "significance_agreement"]
+
+
+def styled_scores(scores: pd.DataFrame):
+    """Scores for the page: shares as percentages, SE differences to two decimals."""
+    formats = {name: "{:.0%}" for name in _SHARES} | {"median_abs_se_diff": "{:.2f}"}
+    return scores.style.hide(axis="index").format(formats, na_rep="")
