@@ -22,20 +22,15 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from helpers.pdf import HEADLESS_FLAGS
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HTML_DIR = REPO_ROOT / "_build" / "html"
 SCREENSHOT_DIR = REPO_ROOT / "_build" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *HEADLESS_FLAGS,
     "--window-size=1366,900",
     # Tests run offline and must not depend on the network: every host except the local
     # server resolves to nothing, so a CDN script fails fast instead of hanging.

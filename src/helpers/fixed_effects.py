@@ -51,7 +51,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from helpers.errors import InputError, check_choice
-from helpers.inference import coefficient_table, two_sided_p
+from helpers.inference import CoefficientTableMixin, two_sided_p
 
 FESpec = str | tuple[str, ...]
 VCOV_TYPES = ("conventional", "robust", "cluster")
@@ -244,7 +244,7 @@ def small_sample_factor(
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
-class FEResult:
+class FEResult(CoefficientTableMixin):
     """Fixed-effects OLS estimates with the statistics Stata prints.
 
     ``df_inference`` is the t degrees of freedom used for p-values and intervals
@@ -278,24 +278,6 @@ class FEResult:
     level: float
     n_singletons: int
     sample: pd.Index
-
-    def table(self, level: float | None = None) -> pd.DataFrame:
-        """Tidy coefficient table: coef, se, t, p, stars, ci_low, ci_high (rows = terms).
-
-        The interval is at ``level`` (default: the level given at estimation).
-        """
-        return coefficient_table(
-            self.params,
-            self.bse,
-            self.tvalues,
-            self.pvalues,
-            level=self.level if level is None else level,
-            df=self.df_inference,
-        )
-
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Confidence interval at ``level`` (default: the level given at estimation)."""
-        return self.table(level)[["ci_low", "ci_high"]]
 
     def stats(self) -> pd.Series:
         """Model statistics as a Series (N, R2 variants, sigma_u/e, rho, clusters)."""

@@ -63,3 +63,26 @@ def coefficient_table(
     out["ci_low"] = params - q * bse
     out["ci_high"] = params + q * bse
     return out
+
+
+class CoefficientTableMixin:
+    """``table()`` and ``conf_int()`` for results that hold ``params``, ``bse``,
+    ``tvalues``, ``pvalues``, ``level`` and ``df_inference`` (None or inf: normal)."""
+
+    def table(self, level: float | None = None) -> pd.DataFrame:
+        """Tidy coefficient table: coef, se, t, p, stars, ci_low, ci_high (rows = terms).
+
+        The interval is at ``level`` (default: the level given at estimation).
+        """
+        return coefficient_table(
+            self.params,
+            self.bse,
+            self.tvalues,
+            self.pvalues,
+            level=self.level if level is None else level,
+            df=self.df_inference,
+        )
+
+    def conf_int(self, level: float | None = None) -> pd.DataFrame:
+        """Confidence interval at ``level`` (default: the level given at estimation)."""
+        return self.table(level)[["ci_low", "ci_high"]]

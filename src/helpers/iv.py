@@ -62,7 +62,7 @@ from helpers.fixed_effects import (
     prepare_frame,
     sandwich_scores_cov,
 )
-from helpers.inference import coefficient_table, two_sided_p
+from helpers.inference import CoefficientTableMixin, two_sided_p
 from helpers.paths import DATA_DIR
 
 ESTIMATORS = ("2sls", "gmm2s")
@@ -106,7 +106,7 @@ class FirstStage:
 
 
 @dataclass(frozen=True)
-class IVResult:
+class IVResult(CoefficientTableMixin):
     """FE-IV estimates with ivreg2's identification and overidentification statistics.
 
     ``r2`` is ivreg2's centred R2, ``1 - RSS/TSS``, computed on the within data
@@ -141,21 +141,6 @@ class IVResult:
     depvar: str
     absorbed: tuple[str, ...]
     level: float
-
-    def table(self, level: float | None = None) -> pd.DataFrame:
-        """Tidy coefficient table: coef, se, t, p, stars, ci_low, ci_high."""
-        return coefficient_table(
-            self.params,
-            self.bse,
-            self.tvalues,
-            self.pvalues,
-            level=self.level if level is None else level,
-            df=self.df_inference,
-        )
-
-    def conf_int(self, level: float | None = None) -> pd.DataFrame:
-        """Confidence interval at ``level`` (default: the level given at estimation)."""
-        return self.table(level)[["ci_low", "ci_high"]]
 
     def diagnostics(self) -> pd.Series:
         """Identification and overidentification statistics, labelled as ivreg2 prints them."""

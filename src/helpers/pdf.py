@@ -12,7 +12,7 @@ Two steps, both offline:
    scripts that time before the print. Networking features are switched off and a fresh
    profile is used, so nothing is fetched or remembered.
 
-Run it with ``python -m helpers.pdf``.
+Run it with ``replicate pdf`` (or ``make pdf``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import yaml
 from helpers.paths import BUILD_DIR, GENERATED_DIR, REPO_ROOT
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "/usr/bin/chromium")
-CHROMIUM_FLAGS = (
+# Headless Chromium as root on a machine with no network: also used by the browser tests.
+HEADLESS_FLAGS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -37,6 +38,9 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+)
+CHROMIUM_FLAGS = (
+    *HEADLESS_FLAGS,
     "--no-pdf-header-footer",
     "--virtual-time-budget=15000",  # ms of page time for MathJax before printing
 )
@@ -112,17 +116,3 @@ def build_pdf(root: Path = REPO_ROOT) -> Path:
     chromium = find_chromium()  # fail before the HTML build when the browser is missing
     page = build_singlehtml(root)
     return print_to_pdf(page, _build_dir(root) / "pdf" / "book.pdf", chromium)
-
-
-def main() -> int:
-    try:
-        path = build_pdf()
-    except PdfBuildError as exc:
-        print(f"pdf: {exc}", file=sys.stderr)
-        return 1
-    print(f"[pdf] written: {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
