@@ -69,6 +69,17 @@ def test_event_study_recovers_dynamic_effects_exactly():
     assert res.coefficients.label.loc[0] == "current"
 
 
+def test_event_study_accepts_nullable_integer_adoption_years():
+    """Loaders give adoption as pandas' Int64 with <NA> for never-treated units."""
+    effects = {-2: 0.0, -1: 0.0, 0: 0.2, 1: 0.4, 2: 0.6, 3: 0.8, 4: 1.0, 5: 1.0, 6: 1.0}
+    df = _panel(noise=0.0, effects=effects)
+    nullable = df.assign(adoption=df["adoption"].astype("Int64"))
+    assert nullable["adoption"].isna().any()
+    expected = event_study(df, "y", "city", "year", "adoption", ["w1", "w2"]).coefficients
+    got = event_study(nullable, "y", "city", "year", "adoption", ["w1", "w2"]).coefficients
+    pd.testing.assert_frame_equal(got, expected)
+
+
 def test_event_study_binned_endpoints_pool_far_event_times():
     # constant effect 1.0 from event time 3 on: binning at 3 captures it exactly
     effects = {-2: 0.0, -1: 0.0, 0: 0.3, 1: 0.5, 2: 0.7, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.0}

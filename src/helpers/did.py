@@ -118,8 +118,10 @@ def event_study(
     frame = prepare_frame(
         data, [y, *controls], [unit, time], optional=[adoption], what="event_study"
     )
-    adopt = pd.to_numeric(frame[adoption], errors="coerce")
-    times = pd.to_numeric(frame[time], errors="coerce")
+    # float, not pandas' nullable Int64: with <NA>, `rel == k` would be <NA> and never-treated
+    # units would get missing event dummies instead of zeros
+    adopt = pd.to_numeric(frame[adoption], errors="coerce").astype(float)
+    times = pd.to_numeric(frame[time], errors="coerce").astype(float)
     if times.isna().any():
         raise InputError("time must be numeric", column=time)
     treated = adopt.notna()

@@ -46,10 +46,10 @@ from scipy.special import expit, logit
 from scipy.stats import norm
 
 from helpers.contract import load_contract
-from helpers.errors import InputError
 from helpers.indices import entropy_index
 from helpers.paths import DATA_DIR, PUBLISHED_CSV
 from helpers.simulate.frame import panel_frame
+from helpers.simulate.planted import planted_values
 
 SLUG = "coordination"
 PARAMETERS_CSV = DATA_DIR / "simulation" / "coordination_parameters.csv"
@@ -68,22 +68,7 @@ def parameters() -> pd.DataFrame:
 
 
 def _values(overrides: dict[str, float]) -> dict[str, float]:
-    values = dict(zip(parameters()["parameter"], parameters()["value"].astype(float), strict=True))
-    unknown = sorted(set(overrides) - set(values))
-    if unknown:
-        raise InputError(
-            f"unknown simulation parameter(s) {unknown}",
-            parameter="overrides",
-            hint=f"see {PARAMETERS_CSV.name} for the parameter names",
-        )
-    values |= {k: float(v) for k, v in overrides.items()}
-    if not -1 < values["endogeneity"] < 1:
-        raise InputError("must lie strictly between -1 and 1", parameter="endogeneity")
-    if not 0 <= values["missing_share"] < 1:
-        raise InputError("must lie in [0, 1)", parameter="missing_share")
-    if values["noise_scale"] < 0:
-        raise InputError("must be non-negative", parameter="noise_scale")
-    return values
+    return planted_values(PARAMETERS_CSV, overrides, non_negative=("noise_scale",))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,43 @@
+"""The planted-parameter tables of the simulated panels, and the reader's overrides of them.
+
+Each paper's generating process reads its values from ``data/simulation/SLUG_parameters.csv``
+(parameter, value, unit, source, note); a reader may override any of them by name (the knobs:
+true effect, noise, endogeneity, missing cells, ...), and every override is checked here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.errors import InputError
+
+
+def planted_values(
+    table: Path, overrides: Mapping[str, float], *, non_negative: Sequence[str] = ()
+) -> dict[str, float]:
+    """Parameter values from ``table`` with ``overrides`` applied and checked.
+
+    Rules: every override names a parameter of the table; ``endogeneity`` lies in (-1, 1)
+    (a correlation); ``missing_share`` in [0, 1); the parameters in ``non_negative`` >= 0.
+    """
+    rows = pd.read_csv(table)
+    values = dict(zip(rows["parameter"], rows["value"].astype(float), strict=True))
+    unknown = sorted(set(overrides) - set(values))
+    if unknown:
+        raise InputError(
+            f"unknown simulation parameter(s) {unknown}",
+            parameter="overrides",
+            hint=f"see {Path(table).name} for the parameter names",
+        )
+    values |= {k: float(v) for k, v in overrides.items()}
+    if not -1 < values["endogeneity"] < 1:
+        raise InputError("must lie strictly between -1 and 1", parameter="endogeneity")
+    if not 0 <= values["missing_share"] < 1:
+        raise InputError("must lie in [0, 1)", parameter="missing_share")
+    for name in non_negative:
+        if values[name] < 0:
+            raise InputError("must be non-negative", parameter=name)
+    return values
