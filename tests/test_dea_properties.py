@@ -182,6 +182,45 @@ def test_efficient_subset_matches_full_reference_on_larger_data():
     np.testing.assert_allclose(fast[::15], naive, atol=1e-8)
 
 
+def test_scores_do_not_depend_on_the_number_of_worker_threads():
+    """1100 units make three blocks of evaluated units; every worker count gives the same
+    bits, and units in later blocks match one LP against the full reference set."""
+    rng = np.random.default_rng(11)
+    X = rng.lognormal(size=(1100, 2))
+    Y = (X**0.4).prod(axis=1, keepdims=True) * rng.uniform(0.5, 1, size=(1100, 1))
+    B = Y * rng.uniform(0.5, 2, size=(1100, 1))
+    runs = [dea.efficiency(X, Y, B, rts="vrs", super_efficiency=True, workers=w) for w in (1, 2, 3)]
+    for other in runs[1:]:
+        np.testing.assert_array_equal(runs[0], other)
+    from helpers.dea.programs import SBM
+
+    rows = [i for i in range(600, 1100, 50) if runs[0][i] < 1 - 1e-6]  # ordinary SBM scores
+    assert len(rows) >= 5
+    full = SBM(X, Y, B, vrs=True, orientation="non")
+    naive = [full.evaluate(X[i], Y[i], B[i], None) for i in rows]
+    np.testing.assert_allclose(runs[0][rows], naive, atol=1e-8)
+
+
+def test_panel_indices_do_not_depend_on_the_number_of_worker_threads():
+    rng = np.random.default_rng(5)
+    n, years = 12, 4
+    df = pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(n), years),
+            "year": np.repeat(np.arange(years), n),
+            "x1": rng.lognormal(size=n * years),
+            "x2": rng.lognormal(size=n * years),
+            "y": rng.lognormal(size=n * years),
+            "b": rng.lognormal(size=n * years),
+        }
+    )
+    kw = {"unit": "unit", "time": "year"}
+    gml = [dea.gml(df, ["x1", "x2"], "y", "b", workers=w, **kw) for w in (1, 2)]
+    pd.testing.assert_frame_equal(gml[0], gml[1], check_exact=True)
+    malm = [dea.malmquist(df, ["x1", "x2"], "y", workers=w, **kw) for w in (1, 2)]
+    pd.testing.assert_frame_equal(malm[0], malm[1], check_exact=True)
+
+
 # --- input validation and warnings ---------------------------------------------------------
 
 
@@ -202,6 +241,9 @@ def test_missing_data_and_bad_options_raise_input_error():
         dea.efficiency([1.0, 2.0], [1.0, 2.0], model="radial")
     with pytest.raises(InputError, match="rows"):
         dea.efficiency([1.0, 2.0], [1.0, 2.0, 3.0])
+    for workers in (0, 1.5, True):
+        with pytest.raises(InputError, match="workers"):
+            dea.efficiency([1.0, 2.0], [1.0, 2.0], workers=workers)
 
 
 def test_panel_duplicates_name_unit_year():

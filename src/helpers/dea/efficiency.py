@@ -9,6 +9,7 @@ import pandas as pd
 
 from helpers.dea.data import as_matrix, reference_mask
 from helpers.dea.ebm import EBMParameters, ebm_parameters
+from helpers.dea.parallel import check_workers
 from helpers.dea.technology import ModelSpec, Technology
 from helpers.errors import InputError, check_choice
 
@@ -111,6 +112,7 @@ def efficiency(
     direction: object = None,
     ebm_params: EBMParameters | None = None,
     weights: object = None,
+    workers: int | None = None,
 ) -> np.ndarray:
     """DEA score of every row of ``X``/``Y``/``B`` against the technology of ``reference``.
 
@@ -149,12 +151,16 @@ def efficiency(
         EBM epsilons and weights; default :func:`ebm_parameters` of the reference rows.
     weights
         NDDF weights on (inputs, goods, bads); default 1 each.
+    workers
+        Threads solving blocks of units in parallel (default ``min(2, os.cpu_count())``).
+        Scores are identical for every value: the blocks depend only on the data.
 
     Returns
     -------
     numpy.ndarray
         One score per row; NaN where the LP was infeasible (one warning counts them).
     """
+    workers = check_workers(workers)
     Xa = as_matrix(X, "X")
     n = len(Xa)
     labels = list(X.index) if isinstance(X, pd.DataFrame | pd.Series) else None
@@ -178,6 +184,6 @@ def efficiency(
     self_pos = np.full(n, -1)
     self_pos[mask] = np.arange(mask.sum())
     tech = Technology(spec, Xa[mask], Ya[mask], Ba[mask])
-    scores = tech.scores(Xa, Ya, Ba, De, self_pos)
+    scores = tech.scores(Xa, Ya, Ba, De, self_pos, workers=workers)
     warn_infeasible(scores, f"{model.upper()}")
     return scores

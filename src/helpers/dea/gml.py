@@ -21,7 +21,8 @@ import pandas as pd
 
 from helpers.dea.ebm import EBMParameters, ebm_parameters
 from helpers.dea.efficiency import directions, make_spec
-from helpers.dea.panel import frontier_scores, global_scores, read_panel
+from helpers.dea.panel import frontier_scores, read_panel
+from helpers.dea.parallel import check_workers
 from helpers.errors import InputError
 
 
@@ -40,7 +41,9 @@ def _scores(
     weights,
     ebm_params,
     cross,
+    workers,
 ):
+    workers = check_workers(workers)
     panel = read_panel(df, inputs, good, bad, unit=unit, time=time)
     if panel.period.max() < 1:
         raise InputError("needs at least two periods", column=time)
@@ -51,9 +54,8 @@ def _scores(
         params = ebm_params or ebm_parameters(panel.X, panel.Y, panel.B)
         spec = make_spec(model, rts, orientation, super_efficiency, ebm=params, **dims)
     D = directions(direction, panel.X, panel.Y, panel.B) if spec.is_distance else None
-    glob = global_scores(panel, spec, D)
-    per = frontier_scores(panel, spec, D, cross=cross)
-    return panel, spec, glob, per
+    per = frontier_scores(panel, spec, D, cross=cross, pooled=True, workers=workers)
+    return panel, spec, per.pop("global"), per
 
 
 def gml(
@@ -71,14 +73,17 @@ def gml(
     direction: object = None,
     weights: object = None,
     ebm_params: EBMParameters | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """GML index with EC/TC decomposition and the contemporaneous ML index, per unit-period.
 
     ``model``, ``rts``, ``orientation``, ``super_efficiency``, ``direction`` and ``weights``
     are passed to :func:`helpers.dea.efficiency`.  EBM epsilons and weights are calibrated
-    once on the pooled data unless ``ebm_params`` is given.  Returns a DataFrame in the
-    caller's row order with ``unit``, ``time``, ``score_global``, ``score_contemporaneous``,
-    ``gml``, ``ec``, ``tc``, ``ml``, ``ml_ec``, ``ml_tc`` (NaN in a unit's first period).
+    once on the pooled data unless ``ebm_params`` is given.  ``workers`` threads (default
+    ``min(2, os.cpu_count())``) solve the frontiers in parallel; results do not depend on it.
+    Returns a DataFrame in the caller's row order with ``unit``, ``time``, ``score_global``,
+    ``score_contemporaneous``, ``gml``, ``ec``, ``tc``, ``ml``, ``ml_ec``, ``ml_tc`` (NaN in a
+    unit's first period).
     """
     panel, spec, glob, per = _scores(
         df,
@@ -95,6 +100,7 @@ def gml(
         weights,
         ebm_params,
         cross=True,
+        workers=workers,
     )
 
     def level(score: np.ndarray) -> np.ndarray:
@@ -133,10 +139,12 @@ def luenberger(
     rts: str = "crs",
     direction: object = None,
     weights: object = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Global Luenberger productivity indicator for DDF/NDDF distances (Stata gtfpch ``global``).
 
-    ``L = D^G(t-1) - D^G(t)``, ``ec = D^{t-1}(t-1) - D^t(t)``, ``tc = L - ec``.
+    ``L = D^G(t-1) - D^G(t)``, ``ec = D^{t-1}(t-1) - D^t(t)``, ``tc = L - ec``.  ``workers``
+    as in :func:`gml`.
     """
     if model not in ("ddf", "nddf"):
         raise InputError("the Luenberger indicator needs model 'ddf' or 'nddf'", column="model")
@@ -155,6 +163,7 @@ def luenberger(
         weights,
         None,
         cross=False,
+        workers=workers,
     )
     has = panel.previous >= 0
     p = np.where(has, panel.previous, 0)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from helpers.dea.efficiency import make_spec
 from helpers.dea.panel import frontier_scores, read_panel
+from helpers.dea.parallel import check_workers
 from helpers.errors import InputError, check_choice
 
 
@@ -35,24 +36,32 @@ def malmquist(
     time: str,
     orientation: str = "output",
     rts: str = "crs",
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Malmquist index and its decomposition for each unit and period (DEAP 2.1).
 
     Returns a DataFrame in the caller's row order with ``unit``, ``time``, the distances
     ``crs_te`` (``D^t(t)``), ``crs_te_prev_tech`` (``D^{t-1}(t)``), ``crs_te_next_tech``
     (``D^{t+1}(t)``), ``vrs_te``, and ``effch, techch, pech, sech, tfpch``.  Under
-    ``rts="vrs"`` the ``crs_*`` columns hold VRS distances.
+    ``rts="vrs"`` the ``crs_*`` columns hold VRS distances.  ``workers`` threads (default
+    ``min(2, os.cpu_count())``) solve the period frontiers; results do not depend on it.
     """
     check_choice("orientation", orientation, ("input", "output"))
     check_choice("rts", rts, ("crs", "vrs"))
+    workers = check_workers(workers)
     panel = read_panel(df, inputs, outputs, unit=unit, time=time)
     if panel.period.max() < 1:
         raise InputError("needs at least two periods", column=time)
     dims = {"m": panel.X.shape[1], "s": panel.Y.shape[1], "k": 0}
-    main = frontier_scores(panel, make_spec("radial", rts, orientation, False, **dims))
+    main = frontier_scores(
+        panel, make_spec("radial", rts, orientation, False, **dims), workers=workers
+    )
     if rts == "crs":
         vrs = frontier_scores(
-            panel, make_spec("radial", "vrs", orientation, False, **dims), cross=False
+            panel,
+            make_spec("radial", "vrs", orientation, False, **dims),
+            cross=False,
+            workers=workers,
         )
         vrs_te = vrs["own"]
     else:

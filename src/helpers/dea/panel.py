@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from helpers.dea.data import as_matrix
 from helpers.dea.efficiency import warn_infeasible
+from helpers.dea.parallel import run_tasks
 from helpers.dea.technology import ModelSpec, Technology
 from helpers.errors import InputError
 
@@ -78,40 +80,60 @@ def read_panel(
 
 
 def frontier_scores(
-    panel: Panel, spec: ModelSpec, D: np.ndarray | None = None, *, cross: bool = True
+    panel: Panel,
+    spec: ModelSpec,
+    D: np.ndarray | None = None,
+    *,
+    cross: bool = True,
+    pooled: bool = False,
+    workers: int = 1,
 ) -> dict[str, np.ndarray]:
-    """Scores of every row against its own period's frontier and, with ``cross``, against the
-    previous (``prev_tech``) and next (``next_tech``) periods' frontiers (NaN where absent).
+    """Scores of every row against its own period's frontier (``own``) and, with ``cross``,
+    against the previous (``prev_tech``) and next (``next_tech``) periods' frontiers (NaN
+    where absent); with ``pooled`` also against the frontier of all periods pooled
+    (``global``, Pastor & Lovell 2005).
+
+    Each frontier is one task with its own HiGHS models, run on up to ``workers`` threads;
+    the scores do not depend on ``workers``.
     """
     n = len(panel.X)
-    out = {"own": np.full(n, np.nan)}
-    if cross:
-        out["prev_tech"] = np.full(n, np.nan)
-        out["next_tech"] = np.full(n, np.nan)
     rows_by_period = [np.flatnonzero(panel.period == p) for p in range(panel.period.max() + 1)]
+    last = len(rows_by_period) - 1
 
     def evaluate(tech: Technology, rows: np.ndarray, own: bool) -> np.ndarray:
         self_pos = np.arange(len(rows)) if own else np.full(len(rows), -1)
         Dr = None if D is None else D[rows]
         return tech.scores(panel.X[rows], panel.Y[rows], panel.B[rows], Dr, self_pos)
 
-    for p, rows in enumerate(rows_by_period):
+    def pooled_frontier() -> list[tuple[str, np.ndarray, np.ndarray]]:
+        tech = Technology(spec, panel.X, panel.Y, panel.B)
+        everyone = np.arange(n)
+        return [("global", everyone, evaluate(tech, everyone, own=True))]
+
+    def period_frontier(p: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        rows = rows_by_period[p]
         tech = Technology(spec, panel.X[rows], panel.Y[rows], panel.B[rows])
-        out["own"][rows] = evaluate(tech, rows, own=True)
+        done = [("own", rows, evaluate(tech, rows, own=True))]
         if cross and p > 0:
-            out["next_tech"][rows_by_period[p - 1]] = evaluate(tech, rows_by_period[p - 1], False)
-        if cross and p + 1 < len(rows_by_period):
-            out["prev_tech"][rows_by_period[p + 1]] = evaluate(tech, rows_by_period[p + 1], False)
+            before = rows_by_period[p - 1]
+            done.append(("next_tech", before, evaluate(tech, before, own=False)))
+        if cross and p < last:
+            after = rows_by_period[p + 1]
+            done.append(("prev_tech", after, evaluate(tech, after, own=False)))
+        return done
+
+    # the pooled frontier is the longest task: start it first
+    tasks = [pooled_frontier] if pooled else []
+    tasks += [partial(period_frontier, p) for p in range(last + 1)]
+    names = ["own", *(["prev_tech", "next_tech"] if cross else []), *(["global"] if pooled else [])]
+    out = {name: np.full(n, np.nan) for name in names}
+    for done in run_tasks(tasks, workers):
+        for name, rows, values in done:
+            out[name][rows] = values
     computed = [out["own"]]
     if cross:
-        computed += [out["prev_tech"][panel.period > 0], out["next_tech"][panel.period < p]]
+        computed += [out["prev_tech"][panel.period > 0], out["next_tech"][panel.period < last]]
     warn_infeasible(np.concatenate(computed), f"{spec.model} period-frontier")
+    if pooled:
+        warn_infeasible(out["global"], f"{spec.model} global-frontier")
     return out
-
-
-def global_scores(panel: Panel, spec: ModelSpec, D: np.ndarray | None = None) -> np.ndarray:
-    """Scores of every row against the frontier of all periods pooled (Pastor & Lovell 2005)."""
-    tech = Technology(spec, panel.X, panel.Y, panel.B)
-    scores = tech.scores(panel.X, panel.Y, panel.B, D, np.arange(len(panel.X)))
-    warn_infeasible(scores, f"{spec.model} global-frontier")
-    return scores

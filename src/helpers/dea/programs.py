@@ -40,8 +40,12 @@ class _Program:
         h.setOptionValue("output_flag", False)
         # One thread: the LPs are tiny and thread start-up would dominate each solve.
         h.setOptionValue("threads", 1)
+        # Presolve costs more than it saves on these small LPs (most solves are warm anyway).
+        h.setOptionValue("presolve", "off")
         h.passModel(lp)
         self.h = h
+        # Retry a non-optimal warm solve from scratch; off where the caller has a fallback.
+        self.retry_cold = True
 
     def add_columns(self, rows: np.ndarray, values: np.ndarray) -> None:
         """Append zero-cost, non-negative columns; ``values[:, j]`` sits in ``rows``."""
@@ -60,10 +64,11 @@ class _Program:
     def row_duals(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().row_dual)
 
-    def set_coefs(self, rows, cols, values) -> None:
+    def set_coefs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
         change = self.h.changeCoeff
-        for r, c, v in zip(rows, cols, values, strict=True):
-            change(int(r), int(c), float(v))
+        # tolist() casts to Python numbers in one go (HiGHS has no batch changeCoeff)
+        for r, c, v in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
+            change(r, c, v)
 
     def set_costs(self, cols: np.ndarray, values: np.ndarray) -> None:
         self.h.changeColsCost(len(cols), cols, np.asarray(values, dtype=float))
@@ -85,6 +90,8 @@ class _Program:
         h = self.h
         h.run()
         if h.getModelStatus() != _OPTIMAL:
+            if not self.retry_cold:
+                return float("nan")
             # A stale basis can occasionally mislead the warm start: retry once cold.
             h.clearSolver()
             h.run()
