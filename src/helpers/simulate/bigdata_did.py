@@ -58,11 +58,11 @@ import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import poisson
 
+from helpers.bigdata_did import COLUMNS, CONTROLS, Column, fit_columns
 from helpers.contract import load_contract
 from helpers.did import twfe_did
-from helpers.fixed_effects import fe_ols
 from helpers.indices import entropy_index
-from helpers.panel import interpolate_within, winsorize
+from helpers.panel import interpolate_within
 from helpers.paths import DATA_DIR, PUBLISHED_CSV
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values
@@ -72,7 +72,6 @@ PARAMETERS_CSV = DATA_DIR / "simulation" / "bigdata_did_parameters.csv"
 DEFAULT_SEED = 2016
 FIRST_YEAR = 2014
 CENTRE_YEAR = 2018
-CONTROLS = ("lngdp", "fin", "str", "com", "gov")
 LOGNORMAL_CONTROLS = ("fin", "str", "gov")
 COUNT_COLUMNS = (
     "invention_patents_granted",
@@ -413,68 +412,6 @@ def recovery(seed: int, level: float = 0.95, **overrides: float) -> pd.Series:
 # ------------------------------------------------------------------ the paper's regressions
 
 
-@dataclass(frozen=True)
-class Column:
-    """One published regression column: outcome, core regressors and sample."""
-
-    table: str
-    column: str
-    outcome: str
-    regressors: tuple[str, ...]
-    controls: bool = True
-    fixed_effects: bool = True
-    sample: str = "all"
-
-
-COLUMNS = (
-    Column("Table 3", "(1)", "nqp", ("bdpzs",), controls=False, fixed_effects=False),
-    Column("Table 3", "(2)", "nqp", ("bdpzs",), controls=False),
-    Column("Table 3", "(3)", "nqp", ("bdpzs",), fixed_effects=False),
-    Column("Table 3", "(4)", "nqp", ("bdpzs",)),
-    Column("Table 4", "(3)", "nqp", ("bdpzs",), sample="winsorized"),
-    Column("Table 4", "(4)", "nqp", ("bdpzs",), sample="2014-2019"),
-    Column("Table 5", "(1)", "index", ("bdpzs",)),
-    Column("Table 5", "(2)", "nqp", ("bdpzs", "index")),
-    Column("Table 5", "(3)", "lngip", ("bdpzs",)),
-    Column("Table 5", "(4)", "nqp", ("bdpzs", "lngip")),
-    Column("Table 6", "(1)", "nqp", ("bdpzs",), sample="key"),
-    Column("Table 6", "(2)", "nqp", ("bdpzs",), sample="ordinary"),
-    Column("Table 6", "(3)", "nqp", ("bdpzs",), sample="non-resource"),
-    Column("Table 6", "(4)", "nqp", ("bdpzs",), sample="resource"),
-)
-"""The paper's regressions that :func:`estimate` reproduces (PSM-DID, Table 4 columns
-(1)-(2), needs a matching step and is left to the chapter)."""
-
-ROW_LABELS = {"bdpzs": "BDPZs", "index": "Index", "lngip": "LnGIP"}
-
-
-def _sample(data: pd.DataFrame, sample: str) -> pd.DataFrame:
-    if sample == "key":
-        return data[data["key_city"] == 1]
-    if sample == "ordinary":
-        return data[data["key_city"] == 0]
-    if sample == "resource":
-        return data[data["resource_based"] == 1]
-    if sample == "non-resource":
-        return data[data["resource_based"] == 0]
-    if sample == "2014-2019":
-        return data[data["year"] <= 2019]
-    if sample == "winsorized":
-        return winsorize(data, ["nqp", "index", "lngip", *CONTROLS])
-    return data
-
-
-def estimate(data: pd.DataFrame, column: Column):
-    """One published column as the chapter runs it: TWFE (city and year effects) or
-    pooled OLS, the five controls or none, SEs clustered by city (reghdfe conventions)."""
-    sample = _sample(data, column.sample)
-    regressors = [*column.regressors, *(CONTROLS if column.controls else ())]
-    if column.fixed_effects and column.regressors == ("bdpzs",):
-        return twfe_did(sample, column.outcome, "bdpzs", "city", "year", regressors[1:])
-    fe = ["city", "year"] if column.fixed_effects else []
-    return fe_ols(sample, column.outcome, regressors, fe, vcov="cluster", cluster="city")
-
-
 def published_coefficient(table: str, column: str, row: str = "BDPZs") -> tuple[float, float]:
     """The coefficient and SE printed in paper 004's ``table``, ``column``, ``row``."""
     cells = pd.read_csv(PUBLISHED_CSV)
@@ -485,25 +422,6 @@ def published_coefficient(table: str, column: str, row: str = "BDPZs") -> tuple[
         & (cells["row"] == row)
     ].set_index("stat")["value"]
     return float(cells["coef"]), float(cells["se"])
-
-
-def fit_columns(data: pd.DataFrame, columns: Iterable[Column] = COLUMNS) -> pd.DataFrame:
-    """Coefficient, SE and p-value of every core regressor of ``columns`` on ``data``."""
-    rows = []
-    for col in columns:
-        fit = estimate(data, col)
-        for reg in col.regressors:
-            rows.append(
-                {
-                    "table": col.table,
-                    "column": col.column,
-                    "row": ROW_LABELS[reg],
-                    "coef": fit.params[reg],
-                    "se": fit.bse[reg],
-                    "p": fit.pvalues[reg],
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def agreement(data: pd.DataFrame, level: float = 0.10) -> pd.DataFrame:

@@ -1,0 +1,441 @@
+"""The bigdata_did replication (paper 004_e689ae0726649bac): columns, estimation, cells.
+
+Paper 004 treats the 2016 national big-data comprehensive pilot zones (BDPZs) as a
+quasi-natural experiment: a TWFE difference-in-differences of an entropy index of
+new quality productivity (NQP) on the pilot dummy for 284 cities, 2014-2022. This
+module holds the chapter's plumbing and the paper's regression columns, which the
+data layer's calibration (:mod:`helpers.simulate.bigdata_did`) reuses:
+
+* :data:`COLUMNS` / :func:`estimate` / :func:`fit_columns` -- Tables 3, 4 (3)-(4),
+  5 and 6 as TWFE (city and year effects) or pooled OLS, SEs clustered by city
+  (``se_type="cluster"``, the paper's choice, ``reghdfe ..., vce(cluster city)``) or
+  HC1 (``"robust"``).
+* :func:`load_panel` / :func:`measure` -- the simulated panel (with the teaching knobs
+  ``effect_scale``, ``pre_trend``, ``anticipation``) or the reader's file, validated
+  against ``data/contracts/bigdata_did.yml``; the measured variables of
+  :func:`helpers.simulate.bigdata_did.measured` on the sample years.
+* :func:`estimate_all` -- every regression column, with PSM-DID (Table 4 (1)-(2),
+  :func:`helpers.psm.psm_did`, psmatch2 rules) for nearest-neighbour and kernel
+  matching.
+* :func:`result_cells` -- every published cell of paper 004 in the tidy keys of
+  :mod:`helpers.results`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.errors import InputError, check_choice
+from helpers.fixed_effects import FEResult, fe_ols
+from helpers.panel import winsorize
+from helpers.psm import psm_did
+from helpers.results import fit_cells, unavailable_cells
+
+SLUG = "bigdata_did"
+PAPER = "004_e689ae0726649bac"
+UNIT, TIME = "city", "year"
+CONTROLS = ("lngdp", "fin", "str", "com", "gov")
+SE_TYPES = ("cluster", "robust")
+KNOBS = {"effect_scale": 1.0, "pre_trend": 0.0, "anticipation": 0.0}
+"""Teaching knobs of the simulated panel and their planted (paper-like) values."""
+
+ROW_LABELS = {
+    "bdpzs": "BDPZs",
+    "index": "Index",
+    "lngip": "LnGIP",
+    "lngdp": "LnGDP",
+    "fin": "Fin",
+    "str": "Str",
+    "com": "Com",
+    "gov": "Gov",
+    "_cons": "Constant",
+}
+"""Model term -> row label of the published cells (Tables 3-6)."""
+
+TABLE2_ROWS = {
+    "nqp": "NQP",
+    "bdpzs": "BDPZs",
+    "index": "Index",
+    "lngip": "LnGIP",
+    **{c: ROW_LABELS[c] for c in CONTROLS},
+}
+TABLE2_STATS = {
+    "obs": "Sample size",
+    "mean": "Mean",
+    "sd": "Standard deviation",
+    "min": "Minimum value",
+    "max": "Maximum value",
+}
+"""Table 2: stat key -> printed column label."""
+
+
+# --------------------------------------------------------------------------- columns
+@dataclass(frozen=True)
+class Column:
+    """One published regression column: outcome, core regressors and sample."""
+
+    table: str
+    column: str
+    outcome: str
+    regressors: tuple[str, ...]
+    controls: bool = True
+    fixed_effects: bool = True
+    sample: str = "all"
+
+
+COLUMNS = (
+    Column("Table 3", "(1)", "nqp", ("bdpzs",), controls=False, fixed_effects=False),
+    Column("Table 3", "(2)", "nqp", ("bdpzs",), controls=False),
+    Column("Table 3", "(3)", "nqp", ("bdpzs",), fixed_effects=False),
+    Column("Table 3", "(4)", "nqp", ("bdpzs",)),
+    Column("Table 4", "(3)", "nqp", ("bdpzs",), sample="winsorized"),
+    Column("Table 4", "(4)", "nqp", ("bdpzs",), sample="2014-2019"),
+    Column("Table 5", "(1)", "index", ("bdpzs",)),
+    Column("Table 5", "(2)", "nqp", ("bdpzs", "index")),
+    Column("Table 5", "(3)", "lngip", ("bdpzs",)),
+    Column("Table 5", "(4)", "nqp", ("bdpzs", "lngip")),
+    Column("Table 6", "(1)", "nqp", ("bdpzs",), sample="key"),
+    Column("Table 6", "(2)", "nqp", ("bdpzs",), sample="ordinary"),
+    Column("Table 6", "(3)", "nqp", ("bdpzs",), sample="non-resource"),
+    Column("Table 6", "(4)", "nqp", ("bdpzs",), sample="resource"),
+)
+"""The paper's regressions that :func:`estimate` runs directly (PSM-DID, Table 4
+columns (1)-(2), needs a matching step: :func:`psm_column`)."""
+
+PSM_METHODS = {"(1)": "neighbor", "(2)": "kernel"}
+"""Table 4 PSM-DID columns and their psmatch2 method."""
+
+
+def sample_of(data: pd.DataFrame, sample: str) -> pd.DataFrame:
+    """The rows of a column's ``sample``: a city group, the 2014-2019 years, or all rows
+    with NQP, the mediators and the controls winsorized at 1/99% (``"winsorized"``)."""
+    if sample == "key":
+        return data[data["key_city"] == 1]
+    if sample == "ordinary":
+        return data[data["key_city"] == 0]
+    if sample == "resource":
+        return data[data["resource_based"] == 1]
+    if sample == "non-resource":
+        return data[data["resource_based"] == 0]
+    if sample == "2014-2019":
+        return data[data[TIME] <= 2019]
+    if sample == "winsorized":
+        return winsorize(data, ["nqp", "index", "lngip", *CONTROLS])
+    return data
+
+
+def _vcov(se_type: str) -> dict[str, str | None]:
+    check_choice("se_type", se_type, SE_TYPES)
+    return {"vcov": se_type, "cluster": UNIT if se_type == "cluster" else None}
+
+
+def estimate(data: pd.DataFrame, column: Column, se_type: str = "cluster") -> FEResult:
+    """One published column: TWFE (city and year effects) or pooled OLS, the five
+    controls or none; SEs clustered by city with t(G-1) (reghdfe conventions) or HC1."""
+    sample = sample_of(data, column.sample)
+    regressors = [*column.regressors, *(CONTROLS if column.controls else ())]
+    fe = [UNIT, TIME] if column.fixed_effects else []
+    return fe_ols(sample, column.outcome, regressors, fe, **_vcov(se_type))
+
+
+def fit_columns(
+    data: pd.DataFrame, columns: Iterable[Column] = COLUMNS, se_type: str = "cluster"
+) -> pd.DataFrame:
+    """Coefficient, SE and p-value of every core regressor of ``columns`` on ``data``."""
+    rows = []
+    for col in columns:
+        fit = estimate(data, col, se_type)
+        for reg in col.regressors:
+            rows.append(
+                {
+                    "table": col.table,
+                    "column": col.column,
+                    "row": ROW_LABELS[reg],
+                    "coef": fit.params[reg],
+                    "se": fit.bse[reg],
+                    "p": fit.pvalues[reg],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- data
+def load_panel(
+    data: str = "simulated", mapping: str = "", seed: int | None = None, **knobs: float
+) -> pd.DataFrame:
+    """The raw panel: ``"simulated"`` (the data layer's generator, ``seed`` and the
+    teaching ``knobs`` of :data:`KNOBS`) or a file validated against the contract."""
+    from helpers.io import load
+    from helpers.simulate import simulate  # imported here: the simulator imports this module
+
+    unknown = sorted(set(knobs) - set(KNOBS))
+    if unknown:
+        raise InputError("not a teaching knob", parameter=unknown[0], hint=f"knobs: {list(KNOBS)}")
+    if data == "simulated":
+        if mapping:
+            raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
+        return simulate(SLUG, seed, **knobs)
+    moved = [k for k, v in knobs.items() if v != KNOBS[k]]
+    if moved:
+        raise InputError(
+            "the teaching knobs change the simulated panel only; keep them at their defaults "
+            "with a reader's file",
+            parameter=moved[0],
+        )
+    path = Path(data)
+    if not path.is_file():
+        raise InputError(
+            f"no such file: {data}", parameter="data", hint="use 'simulated' or a CSV/XLSX/DTA path"
+        )
+    if mapping and not Path(mapping).is_file():
+        raise InputError(f"no such file: {mapping}", parameter="mapping")
+    return load(SLUG, path, mapping or None)
+
+
+def measure(panel: pd.DataFrame, *, first_year: int, last_year: int) -> pd.DataFrame:
+    """The chapter's variables on ``first_year``..``last_year`` (entropy weights computed
+    on those years): :func:`helpers.simulate.bigdata_did.measured` plus ``treated``
+    (1 for pilot cities in every year, the PSM group indicator)."""
+    from helpers.simulate.bigdata_did import measured
+
+    years = pd.to_numeric(panel[TIME]).astype(int)
+    sample = panel[(years >= first_year) & (years <= last_year)].reset_index(drop=True)
+    present = sorted(set(years[(years >= first_year) & (years <= last_year)]))
+    if len(present) < 3:
+        raise InputError(
+            f"at least three sample years are needed; found {present}", parameter="first_year"
+        )
+    frame = measured(sample)
+    frame["treated"] = frame["bdpz_year"].notna().astype(int)
+    return frame
+
+
+def descriptive_statistics(frame: pd.DataFrame) -> pd.DataFrame:
+    """Table 2: obs, mean, sd (n-1), min and max of NQP, BDPZs, the mediators, controls."""
+    data = frame[list(TABLE2_ROWS)].astype(float)
+    return pd.DataFrame(
+        {
+            "obs": data.notna().sum(),
+            "mean": data.mean(),
+            "sd": data.std(ddof=1),
+            "min": data.min(),
+            "max": data.max(),
+        }
+    )
+
+
+# --------------------------------------------------------------------------- estimation
+@dataclass(frozen=True)
+class Estimates:
+    """Every regression column of Tables 3-6: ``fits[(table, column)]``; a column that
+    cannot be estimated has its reason in ``failures``."""
+
+    fits: dict[tuple[str, str], FEResult]
+    failures: dict[tuple[str, str], str] = field(default_factory=dict)
+    matches: dict[str, object] = field(default_factory=dict)
+    se_type: str = "cluster"
+
+    def __getitem__(self, key: tuple[str, str]) -> FEResult:
+        return self.fits[key]
+
+
+def _check_matching(caliper: float, bandwidth: float) -> None:
+    if caliper < 0:
+        raise InputError("must be >= 0 (0 = no caliper)", parameter="psm_caliper")
+    if bandwidth <= 0:
+        raise InputError("must be > 0", parameter="psm_bandwidth")
+
+
+def psm_column(frame: pd.DataFrame, method: str, *, caliper: float = 0.0, bandwidth: float = 0.06):
+    """PSM-DID (Table 4 (1)-(2)): psmatch2 of pilot cities on the five controls (probit,
+    pooled city-years), then the TWFE DID with controls on the matched rows, clustered
+    by city. ``caliper`` 0 means none. Returns ``(fit, match)``."""
+    _check_matching(caliper, bandwidth)
+    return psm_did(
+        frame,
+        "nqp",
+        "treated",
+        "bdpzs",
+        UNIT,
+        TIME,
+        list(CONTROLS),
+        list(CONTROLS),
+        method=method,
+        caliper=caliper or None,
+        bandwidth=bandwidth,
+    )
+
+
+def estimate_all(
+    frame: pd.DataFrame,
+    *,
+    se_type: str = "cluster",
+    caliper: float = 0.0,
+    bandwidth: float = 0.06,
+) -> Estimates:
+    """All regression columns of the paper on the measured ``frame``."""
+    _vcov(se_type)
+    _check_matching(caliper, bandwidth)
+    fits, failures, matches = {}, {}, {}
+    for col in COLUMNS:
+        try:
+            fits[(col.table, col.column)] = estimate(frame, col, se_type)
+        except InputError as exc:
+            failures[(col.table, col.column)] = str(exc)
+    for column, method in PSM_METHODS.items():
+        try:
+            fit, match = psm_column(frame, method, caliper=caliper, bandwidth=bandwidth)
+            fits[("Table 4", column)], matches[method] = fit, match
+        except InputError as exc:
+            failures[("Table 4", column)] = str(exc)
+    return Estimates(fits, failures, matches, se_type)
+
+
+# --------------------------------------------------------------------------- tidy cells
+def descriptive_cells(descriptives: pd.DataFrame) -> pd.DataFrame:
+    """Table 2 as tidy cells (column = printed statistic label, stat = obs/mean/...)."""
+    desc = descriptives.stack().rename("value").reset_index()
+    desc.columns = ["variable", "stat", "value"]
+    return pd.DataFrame(
+        {
+            "paper": PAPER,
+            "table": "Table 2",
+            "column": desc["stat"].map(TABLE2_STATS),
+            "row": desc["variable"].map(TABLE2_ROWS),
+            "stat": desc["stat"],
+            "value": desc["value"].astype(float),
+            "stars": pd.array([pd.NA] * len(desc), dtype="Int64"),
+        }
+    )
+
+
+def regression_cells(estimates: Estimates, published: pd.DataFrame) -> pd.DataFrame:
+    """Tidy cells of every regression column: the rows the paper prints for it (R2 and
+    Adj.R2 as reghdfe prints them, with the absorbed effects); a column that could not
+    be estimated contributes its published keys with an empty value and the reason."""
+    pub = published[published["paper"] == PAPER]
+    parts = []
+    for (table, column), fit in estimates.fits.items():
+        printed = pub[(pub["table"] == table) & (pub["column"] == column)]
+        labels = set(printed["row"])
+        terms = {t: lab for t, lab in ROW_LABELS.items() if lab in labels and t in fit.params}
+        stats = {"R2": fit.r2, "Adj.R2": fit.r2_a, "N": fit.nobs}
+        stats = {k: v for k, v in stats.items() if k in labels}
+        parts.append(
+            fit_cells(fit, paper=PAPER, table=table, column=column, terms=terms, model_stats=stats)
+        )
+    for (table, column), reason in estimates.failures.items():
+        printed = pub[(pub["table"] == table) & (pub["column"] == column)]
+        parts.append(unavailable_cells(printed, f"not estimable on these data: {reason}"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def result_cells(
+    estimates: Estimates, descriptives: pd.DataFrame, published: pd.DataFrame
+) -> pd.DataFrame:
+    """Every published cell of paper 004 as tidy cells: Table 2 and Tables 3-6."""
+    return pd.concat(
+        [descriptive_cells(descriptives), regression_cells(estimates, published)],
+        ignore_index=True,
+    )
+
+
+def treated_cities(frame: pd.DataFrame) -> int:
+    """Number of pilot cities (cities with an adoption year) in the measured frame."""
+    return int(frame.loc[frame["treated"] == 1, UNIT].nunique())
+
+
+def implied_treated_cities(published: pd.DataFrame) -> float:
+    """Pilot cities implied by Table 2: mean(BDPZs) x N / number of post years (2016-2022)."""
+    t2 = published[(published["paper"] == PAPER) & (published["table"] == "Table 2")]
+    t2 = t2[t2["row"] == "BDPZs"].set_index("stat")["number"]
+    return float(t2["mean"] * t2["obs"] / 7)
+
+
+def pre_period_test(event: pd.DataFrame) -> pd.Series:
+    """Largest |t| and smallest p of the pre-adoption event-study coefficients."""
+    pre = event[(event.index < 0) & (event["se"] > 0)]
+    if pre.empty:
+        return pd.Series({"max_abs_t": np.nan, "min_p": np.nan})
+    return pd.Series(
+        {"max_abs_t": float((pre["coef"] / pre["se"]).abs().max()), "min_p": float(pre["p"].min())}
+    )
+
+
+def weights_table(frame_panel: pd.DataFrame, *, first_year: int, last_year: int) -> pd.DataFrame:
+    """Table 1 with the entropy weights of the 12 indicators on the sample years
+    (the weights :func:`measure` applies; the paper prints none)."""
+    from helpers.contract import load_contract
+    from helpers.indices import entropy_index
+    from helpers.panel import interpolate_within
+
+    contract = load_contract(SLUG)
+    spec = contract.index_spec()
+    years = pd.to_numeric(frame_panel[TIME]).astype(int)
+    data = frame_panel[(years >= first_year) & (years <= last_year)].reset_index(drop=True)
+    columns = [i.column for i in spec]
+    if data[columns].isna().any().any():
+        data = interpolate_within(data, columns, unit=UNIT, time=TIME).data
+    weights = entropy_index(data, spec, unit=UNIT, time=TIME).weights.set_index("indicator")
+    rows = [
+        {
+            "dimension": v.dimension,
+            "indicator": v.label,
+            "direction": v.direction,
+            "weight": float(weights.loc[v.name, "weight"]),
+        }
+        for v in contract.with_role("indicator")
+    ]
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ImputationResult:
+    """Imputation estimates: the ATT and its mean by event time (no standard errors)."""
+
+    att: float
+    by_event_time: pd.Series
+    n_treated_rows: int
+
+
+def imputation_att(
+    frame: pd.DataFrame, y: str = "nqp", controls: Iterable[str] = CONTROLS
+) -> ImputationResult:
+    """Imputation estimator of the ATT (Borusyak, Jaravel and Spiess 2024, Theorem 2).
+
+    1. OLS of ``y`` on city dummies, year dummies and ``controls`` on the untreated rows
+       (``bdpzs == 0``: never-treated cities and the pilots' pre-adoption years);
+    2. ``tau_it = y_it - yhat0_it`` on the treated rows, with ``yhat0`` the step-1 fit;
+    3. ATT = the mean of ``tau_it``; ``by_event_time`` averages it by years since adoption.
+
+    Robust to effects that vary by cohort and event time; with a single adoption date,
+    a balanced panel and no controls it equals the static TWFE DID.
+    """
+    controls = list(controls)
+    data = frame.dropna(subset=[y, *controls])
+    city = pd.factorize(data[UNIT])[0]
+    year = pd.factorize(data[TIME], sort=True)[0]
+    n_city, n_year = city.max() + 1, year.max() + 1
+    design = np.zeros((len(data), n_city + n_year - 1 + len(controls)))
+    design[np.arange(len(data)), city] = 1.0
+    later = year > 0
+    design[np.flatnonzero(later), n_city + year[later] - 1] = 1.0
+    design[:, n_city + n_year - 1 :] = data[controls].to_numpy(float)
+    treated = data["bdpzs"].to_numpy() == 1
+    untreated_cities = set(city[~treated])
+    if not set(city[treated]) <= untreated_cities:
+        raise InputError(
+            "every pilot city needs at least one untreated (pre-adoption) year", column="bdpzs"
+        )
+    outcome = data[y].to_numpy(float)
+    coef, *_ = np.linalg.lstsq(design[~treated], outcome[~treated], rcond=None)
+    tau = outcome[treated] - design[treated] @ coef
+    event = (data[TIME].to_numpy(float) - data["bdpz_year"].to_numpy(float))[treated]
+    by_event = pd.Series(tau).groupby(event.astype(int)).mean().rename("imputation")
+    by_event.index.name = "event_time"
+    return ImputationResult(float(tau.mean()), by_event, int(treated.sum()))
