@@ -30,11 +30,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers import results
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.panel import winsorize
 from helpers.psm import psm_did
-from helpers.results import fit_cells, unavailable_cells
 
 SLUG = "bigdata_did"
 PAPER = "004_e689ae0726649bac"
@@ -299,40 +299,31 @@ def estimate_all(
 # --------------------------------------------------------------------------- tidy cells
 def descriptive_cells(descriptives: pd.DataFrame) -> pd.DataFrame:
     """Table 2 as tidy cells (column = printed statistic label, stat = obs/mean/...)."""
-    desc = descriptives.stack().rename("value").reset_index()
-    desc.columns = ["variable", "stat", "value"]
-    return pd.DataFrame(
-        {
-            "paper": PAPER,
-            "table": "Table 2",
-            "column": desc["stat"].map(TABLE2_STATS),
-            "row": desc["variable"].map(TABLE2_ROWS),
-            "stat": desc["stat"],
-            "value": desc["value"].astype(float),
-            "stars": pd.array([pd.NA] * len(desc), dtype="Int64"),
-        }
+    return results.descriptive_cells(
+        descriptives,
+        paper=PAPER,
+        table="Table 2",
+        column_labels=TABLE2_STATS,
+        row_labels=TABLE2_ROWS,
     )
 
 
+def _model_stats(fit) -> dict[str, float]:
+    """R2 and Adj.R2 as reghdfe prints them (with the absorbed effects), and N."""
+    return {"R2": fit.r2, "Adj.R2": fit.r2_a, "N": fit.nobs}
+
+
 def regression_cells(estimates: Estimates, published: pd.DataFrame) -> pd.DataFrame:
-    """Tidy cells of every regression column: the rows the paper prints for it (R2 and
-    Adj.R2 as reghdfe prints them, with the absorbed effects); a column that could not
-    be estimated contributes its published keys with an empty value and the reason."""
-    pub = published[published["paper"] == PAPER]
-    parts = []
-    for (table, column), fit in estimates.fits.items():
-        printed = pub[(pub["table"] == table) & (pub["column"] == column)]
-        labels = set(printed["row"])
-        terms = {t: lab for t, lab in ROW_LABELS.items() if lab in labels and t in fit.params}
-        stats = {"R2": fit.r2, "Adj.R2": fit.r2_a, "N": fit.nobs}
-        stats = {k: v for k, v in stats.items() if k in labels}
-        parts.append(
-            fit_cells(fit, paper=PAPER, table=table, column=column, terms=terms, model_stats=stats)
-        )
-    for (table, column), reason in estimates.failures.items():
-        printed = pub[(pub["table"] == table) & (pub["column"] == column)]
-        parts.append(unavailable_cells(printed, f"not estimable on these data: {reason}"))
-    return pd.concat(parts, ignore_index=True)
+    """Tidy cells of every regression column: the rows the paper prints for it; a column
+    that could not be estimated contributes its published keys with an empty value and why."""
+    return results.regression_cells(
+        estimates.fits,
+        estimates.failures,
+        published,
+        paper=PAPER,
+        row_labels=ROW_LABELS,
+        model_stats=_model_stats,
+    )
 
 
 def result_cells(

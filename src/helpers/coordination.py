@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers import results
 from helpers.contract import load_contract
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
@@ -45,7 +46,6 @@ from helpers.io import load
 from helpers.iv import IVResult, fe_iv
 from helpers.measures import real_gdp_from_index, regional_gap, structure_upgrading_index
 from helpers.panel import interpolate_within, lag
-from helpers.results import fit_cells, unavailable_cells
 from helpers.simulate import provinces, simulate
 from helpers.simulate.coordination import CONTROLS
 
@@ -362,48 +362,29 @@ def _model_stats(fit: Fit) -> dict[str, float]:
 
 def descriptive_cells(descriptives: pd.DataFrame) -> pd.DataFrame:
     """Table 2 as tidy cells (column = printed statistic label, stat = obs/mean/...)."""
-    desc = descriptives.stack().rename("value").reset_index()
-    desc.columns = ["variable", "stat", "value"]
-    return pd.DataFrame(
-        {
-            "paper": PAPER,
-            "table": "Table 2",
-            "column": desc["stat"].map(TABLE2_STATS),
-            "row": desc["variable"].map(TABLE2_ROWS),
-            "stat": desc["stat"],
-            "value": desc["value"].astype(float),
-            "stars": pd.array([pd.NA] * len(desc), dtype="Int64"),
-        }
+    return results.descriptive_cells(
+        descriptives,
+        paper=PAPER,
+        table="Table 2",
+        column_labels=TABLE2_STATS,
+        row_labels=TABLE2_ROWS,
     )
 
 
 def regression_cells(
     estimates: Estimates, published: pd.DataFrame, tables: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Tidy cells of the regression columns (all, or those of ``tables``).
-
-    Each column contributes the rows the paper prints for it (``published`` =
-    the published cells); a column that could not be estimated contributes its
-    published keys with an empty value and the reason.
-    """
-    pub = published[published["paper"] == PAPER]
-    parts = []
-    for (table, column), fit in estimates.fits.items():
-        if tables is not None and table not in tables:
-            continue
-        printed = pub[(pub["table"] == table) & (pub["column"] == column)]
-        labels = set(printed["row"])
-        terms = {t: lab for t, lab in ROW_LABELS.items() if lab in labels and t in fit.params}
-        stats = {k: v for k, v in _model_stats(fit).items() if k in labels}
-        parts.append(
-            fit_cells(fit, paper=PAPER, table=table, column=column, terms=terms, model_stats=stats)
-        )
-    for (table, column), reason in estimates.failures.items():
-        if tables is not None and table not in tables:
-            continue
-        printed = pub[(pub["table"] == table) & (pub["column"] == column)]
-        parts.append(unavailable_cells(printed, f"not estimable on these data: {reason}"))
-    return pd.concat(parts, ignore_index=True)
+    """Tidy cells of the regression columns (all, or those of ``tables``); R2 as printed
+    (:func:`_model_stats`); a column that could not be estimated gets empty cells and why."""
+    return results.regression_cells(
+        estimates.fits,
+        estimates.failures,
+        published,
+        paper=PAPER,
+        row_labels=ROW_LABELS,
+        model_stats=_model_stats,
+        tables=tables,
+    )
 
 
 def result_cells(

@@ -17,7 +17,7 @@ row at all, so a chapter can prove it covers its paper.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -161,3 +161,68 @@ def read_results(path: str | Path) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype={c: str for c in CELL_KEYS} | {NOTE_COLUMN: str})
     frame["stars"] = frame["stars"].astype("Int64")
     return validate_cells(frame)
+
+
+def descriptive_cells(
+    descriptives: pd.DataFrame,
+    *,
+    paper: str,
+    table: str,
+    column_labels: Mapping[str, str],
+    row_labels: Mapping[str, str],
+) -> pd.DataFrame:
+    """A descriptive-statistics table as tidy cells.
+
+    ``descriptives`` has one row per variable and one column per statistic (obs, mean,
+    sd, ...); ``column_labels`` maps a statistic to the printed column label and
+    ``row_labels`` a variable to the printed row label. Descriptive cells carry no stars.
+    """
+    desc = descriptives.stack().rename("value").reset_index()
+    desc.columns = ["variable", "stat", "value"]
+    return pd.DataFrame(
+        {
+            "paper": paper,
+            "table": table,
+            "column": desc["stat"].map(column_labels),
+            "row": desc["variable"].map(row_labels),
+            "stat": desc["stat"],
+            "value": desc["value"].astype(float),
+            "stars": pd.array([pd.NA] * len(desc), dtype="Int64"),
+        }
+    )
+
+
+def regression_cells(
+    fits: Mapping[tuple[str, str], Estimate],
+    failures: Mapping[tuple[str, str], str],
+    published: pd.DataFrame,
+    *,
+    paper: str,
+    row_labels: Mapping[str, str],
+    model_stats: Callable[[Estimate], Mapping[str, float]],
+    tables: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Tidy cells of regression columns keyed ``(table, column)`` (all, or those of ``tables``).
+
+    Each fitted column contributes the rows the paper prints for it: the terms of
+    ``row_labels`` (model term -> printed row) and the statistics of ``model_stats(fit)``
+    (printed row -> value) that ``published`` has for that column. A column in
+    ``failures`` contributes its published keys with an empty value and the reason.
+    """
+    pub = published[published["paper"] == paper]
+    wanted = (lambda table: True) if tables is None else (lambda table: table in tables)
+    parts = []
+    for (table, column), fit in fits.items():
+        if not wanted(table):
+            continue
+        labels = set(pub.loc[(pub["table"] == table) & (pub["column"] == column), "row"])
+        terms = {t: lab for t, lab in row_labels.items() if lab in labels and t in fit.params}
+        stats = {k: v for k, v in model_stats(fit).items() if k in labels}
+        parts.append(
+            fit_cells(fit, paper=paper, table=table, column=column, terms=terms, model_stats=stats)
+        )
+    for (table, column), reason in failures.items():
+        if wanted(table):
+            printed = pub[(pub["table"] == table) & (pub["column"] == column)]
+            parts.append(unavailable_cells(printed, f"not estimable on these data: {reason}"))
+    return pd.concat(parts, ignore_index=True)
