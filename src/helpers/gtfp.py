@@ -33,6 +33,7 @@ so the default is ``"conventional"`` (Stata ``xtreg, fe`` / ``reghdfe`` without
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ import pandas as pd
 
 from helpers import results
 from helpers.contract import load_contract
-from helpers.dea import cumulate, gml
+from helpers.dea import DEAInfeasibleWarning, cumulate, gml
 from helpers.did import PlaceboResult, placebo_permutation
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
@@ -215,17 +216,29 @@ def gtfp_series(data: pd.DataFrame, measure: str = "ebm", form: str = "cumulativ
     """
     check_choice("gtfp_measure", measure, GTFP_MEASURES)
     check_choice("gtfp_form", form, GTFP_FORMS)
-    index = gml(
-        data,
-        list(DEA_INPUTS),
-        list(DEA_GOOD),
-        list(DEA_BAD),
-        unit=UNIT,
-        time=TIME,
-        model=measure,
-        super_efficiency=SUPER_EFFICIENCY[measure],
-        workers=1,
-    )
+    with warnings.catch_warnings():
+        # period-frontier programmes feed the EC/TC split and the contemporaneous ML,
+        # which GTFP does not use; failures of the global programmes are counted below
+        warnings.simplefilter("ignore", DEAInfeasibleWarning)
+        index = gml(
+            data,
+            list(DEA_INPUTS),
+            list(DEA_GOOD),
+            list(DEA_BAD),
+            unit=UNIT,
+            time=TIME,
+            model=measure,
+            super_efficiency=SUPER_EFFICIENCY[measure],
+            workers=1,
+        )
+    failed = int(index["score_global"].isna().sum())
+    if failed:
+        warnings.warn(
+            f"{failed} of {len(index)} global-frontier {measure} programmes failed; "
+            "their GTFP is NaN",
+            DEAInfeasibleWarning,
+            stacklevel=2,
+        )
     if form == "cumulative":
         index = cumulate(index, "gml", unit=UNIT, time=TIME)
     return pd.Series(index["gml"].to_numpy(float), index=data.index, name=f"gtfp_{measure}")
@@ -484,3 +497,22 @@ def planted_truth() -> pd.DataFrame:
         "endogeneity",
     ]
     return table.loc[keep, ["value", "unit", "source"]]
+
+
+def plot_regional_paths(frame: pd.DataFrame):
+    """Mean GTFP and mean prod by region and year (two panels)."""
+    import matplotlib.pyplot as plt
+
+    means = frame.groupby(["region", TIME])[["gtfp", "prod"]].mean()
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4), dpi=150)
+    for ax, col, title in zip(axes, ("gtfp", "prod"), ("GTFP", "prod (NQPF index)"), strict=True):
+        for region in REGIONS:
+            if region in means.index.get_level_values("region"):
+                part = means.loc[region, col]
+                ax.plot(part.index, part.to_numpy(), marker="o", ms=3, label=region)
+        ax.set_title(f"mean {title}", fontsize=10)
+        ax.set_xlabel("year")
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].legend(frameon=False)
+    fig.tight_layout()
+    return fig
