@@ -196,3 +196,25 @@ def test_a_bad_parameter_fails_naming_it_and_the_allowed_values(tmp_path, name, 
 def test_a_bad_placebo_draws_fails_naming_it(tmp_path):
     with pytest.raises(NotebookFailed, match="placebo_draws"):
         run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS], overrides={"placebo_draws": 0})
+
+
+# --------------------------------------------------------------------------- shared loaders
+def test_with_regions_fills_regions_from_province_names_and_names_unknown_ones(panel):
+    from helpers.simulate.frame import with_regions
+
+    filled = with_regions(panel.drop(columns="region"))
+    assert (filled["region"].astype(str) == panel["region"]).all()
+    with pytest.raises(InputError, match=r"province.*Atlantis"):
+        with_regions(panel.drop(columns="region").assign(province="Atlantis"))
+
+
+def test_load_reader_file_names_the_missing_path(tmp_path):
+    from helpers.io import load_reader_file
+
+    with pytest.raises(InputError, match="parameter 'data': no such file"):
+        load_reader_file(SLUG, tmp_path / "absent.csv")
+    data = tmp_path / "panel.csv"
+    simulate(SLUG, 7).to_csv(data, index=False)
+    with pytest.raises(InputError, match="parameter 'mapping': no such file"):
+        load_reader_file(SLUG, data, tmp_path / "absent.yml")
+    assert len(load_reader_file(SLUG, data)) == 300

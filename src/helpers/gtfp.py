@@ -36,7 +36,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -48,7 +47,7 @@ from helpers.did import PlaceboResult, placebo_permutation
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.indices import PCAIndex, pca_index
-from helpers.io import load
+from helpers.io import load_reader_file
 from helpers.measures import (
     diversification_index,
     location_quotient,
@@ -56,7 +55,8 @@ from helpers.measures import (
     tertiary_secondary_ratio,
 )
 from helpers.panel import interpolate_within, lag
-from helpers.simulate import provinces, simulate
+from helpers.simulate import simulate
+from helpers.simulate.frame import with_regions
 from helpers.simulate.gtfp import (
     CONTROLS,
     COUNT_INDICATORS,
@@ -133,29 +133,7 @@ def load_panel(data: str = "simulated", mapping: str = "", seed: int | None = No
         if mapping:
             raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
         return simulate(SLUG, seed)
-    path = Path(data)
-    if not path.is_file():
-        raise InputError(
-            f"no such file: {data}", parameter="data", hint="use 'simulated' or a CSV/XLSX/DTA path"
-        )
-    if mapping and not Path(mapping).is_file():
-        raise InputError(f"no such file: {mapping}", parameter="mapping")
-    panel = load(SLUG, path, mapping or None)
-    if "region" not in panel.columns or panel["region"].isna().any():
-        regions = provinces().set_index("province")["region"]
-        found = panel[UNIT].map(regions)
-        if "region" in panel.columns:
-            found = panel["region"].fillna(found)
-        unknown = panel.loc[found.isna(), UNIT].unique().tolist()
-        if unknown:
-            raise InputError(
-                "province names must be the English names of data/reference/provinces.csv "
-                "to assign regions (or supply a region column)",
-                column=UNIT,
-                rows=unknown,
-            )
-        panel = panel.assign(region=found.astype(str))
-    return panel
+    return with_regions(load_reader_file(SLUG, data, mapping))
 
 
 def indicator_table() -> pd.DataFrame:

@@ -47,9 +47,10 @@ from scipy.special import expit, logit
 from scipy.stats import norm
 
 from helpers.contract import load_contract
-from helpers.paths import DATA_DIR, PUBLISHED_CSV
+from helpers.paths import DATA_DIR
+from helpers.simulate import planted
 from helpers.simulate.frame import panel_frame
-from helpers.simulate.planted import planted_values
+from helpers.simulate.planted import planted_values, punch_holes
 
 SLUG = "gtfp"
 PARAMETERS_CSV = DATA_DIR / "simulation" / "gtfp_parameters.csv"
@@ -335,21 +336,7 @@ def simulate(seed: int = DEFAULT_SEED, **overrides: float) -> pd.DataFrame:
         **{c: controls[c] for c in CONTROLS},
     )
     out = out[[n for n in contract.names if n in out.columns]]
-    return _punch_holes(out, d.missing, list(indicators.columns), p)
-
-
-def _punch_holes(panel: pd.DataFrame, uniform: np.ndarray, columns: list[str], p) -> pd.DataFrame:
-    """Empty a share of indicator cells in interior years, so interpolation can fill them."""
-    if p["missing_share"] == 0:
-        return panel
-    years = panel["year"]
-    interior = (years > years.min()) & (years < years.max())
-    out = panel.copy()
-    holes = (uniform < p["missing_share"]) & interior.to_numpy()[:, None]
-    values = out[columns].to_numpy(dtype=float, copy=True)
-    values[holes] = np.nan
-    out[columns] = values
-    return out
+    return punch_holes(out, d.missing, list(indicators.columns), p["missing_share"])
 
 
 # ------------------------------------------------------------------ calibration
@@ -360,14 +347,7 @@ BASELINE = ("Table 3", "(4)")
 
 def published_coefficient(table: str, column: str, row: str = "prod") -> tuple[float, float]:
     """The coefficient and SE printed in paper 000's ``table``, ``column``, ``row``."""
-    cells = pd.read_csv(PUBLISHED_CSV)
-    cells = cells[
-        (cells["paper"] == load_contract(SLUG).paper)
-        & (cells["table"] == table)
-        & (cells["column"] == column)
-        & (cells["row"] == row)
-    ].set_index("stat")["value"]
-    return float(cells["coef"]), float(cells["se"])
+    return planted.published_coefficient(load_contract(SLUG).paper, table, column, row)
 
 
 def measured(panel: pd.DataFrame, **choices) -> pd.DataFrame:
