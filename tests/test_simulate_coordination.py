@@ -85,7 +85,7 @@ def test_parameter_errors_are_input_errors():
     with pytest.raises(InputError, match="endogeneity"):
         simulate("coordination", endogeneity=1.5)
     with pytest.raises(InputError, match="slug"):
-        simulate("gtfp")
+        simulate("no_such_paper")
 
 
 def test_parameter_table_documents_every_value():

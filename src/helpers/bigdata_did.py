@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -170,7 +169,7 @@ def load_panel(
 ) -> pd.DataFrame:
     """The raw panel: ``"simulated"`` (the data layer's generator, ``seed`` and the
     teaching ``knobs`` of :data:`KNOBS`) or a file validated against the contract."""
-    from helpers.io import load
+    from helpers.io import load_reader_file
     from helpers.simulate import simulate  # imported here: the simulator imports this module
 
     unknown = sorted(set(knobs) - set(KNOBS))
@@ -187,14 +186,7 @@ def load_panel(
             "with a reader's file",
             parameter=moved[0],
         )
-    path = Path(data)
-    if not path.is_file():
-        raise InputError(
-            f"no such file: {data}", parameter="data", hint="use 'simulated' or a CSV/XLSX/DTA path"
-        )
-    if mapping and not Path(mapping).is_file():
-        raise InputError(f"no such file: {mapping}", parameter="mapping")
-    return load(SLUG, path, mapping or None)
+    return load_reader_file(SLUG, data, mapping)
 
 
 def measure(panel: pd.DataFrame, *, first_year: int, last_year: int) -> pd.DataFrame:

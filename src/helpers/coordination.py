@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,12 +41,13 @@ from helpers.contract import load_contract
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.indices import EntropyIndex, Indicator, entropy_index
-from helpers.io import load
+from helpers.io import load_reader_file
 from helpers.iv import IVResult, fe_iv
 from helpers.measures import real_gdp_from_index, regional_gap, structure_upgrading_index
 from helpers.panel import interpolate_within, lag
-from helpers.simulate import provinces, simulate
+from helpers.simulate import simulate
 from helpers.simulate.coordination import CONTROLS
+from helpers.simulate.frame import with_regions
 
 SLUG = "coordination"
 PAPER = "001_1101b0c6b88162b7"
@@ -120,30 +120,7 @@ def load_panel(data: str = "simulated", mapping: str = "", seed: int | None = No
         if mapping:
             raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
         return simulate(SLUG, seed)
-    path = Path(data)
-    if not path.is_file():
-        raise InputError(
-            f"no such file: {data}", parameter="data", hint="use 'simulated' or a CSV/XLSX/DTA path"
-        )
-    if mapping and not Path(mapping).is_file():
-        raise InputError(f"no such file: {mapping}", parameter="mapping")
-    panel = load(SLUG, path, mapping or None)
-    if "region" not in panel.columns or panel["region"].isna().any():
-        regions = provinces().set_index("province")["region"]
-        found = panel[UNIT].map(regions)
-        unknown = panel.loc[found.isna(), UNIT].unique().tolist()
-        if "region" in panel.columns:
-            found = panel["region"].fillna(found)
-            unknown = panel.loc[found.isna(), UNIT].unique().tolist()
-        if unknown:
-            raise InputError(
-                "province names must be the English names of data/reference/provinces.csv "
-                "to assign regions (or supply a region column)",
-                column=UNIT,
-                rows=unknown,
-            )
-        panel = panel.assign(region=found.astype("string"))
-    return panel
+    return with_regions(load_reader_file(SLUG, data, mapping))
 
 
 def indicator_spec() -> list[Indicator]:

@@ -398,3 +398,16 @@ def load(
             f"book's Data chapter lists every variable):\n  - {listing}"
         )
     return _typed(frame, contract)
+
+
+def load_reader_file(slug: str, data: PathLike, mapping: PathLike = "") -> pd.DataFrame:
+    """A chapter's ``data`` parameter naming the reader's file: both paths checked (the
+    parameter named in the error), then :func:`load` with the optional ``mapping`` file."""
+    path = Path(data)
+    if not path.is_file():
+        raise InputError(
+            f"no such file: {data}", parameter="data", hint="use 'simulated' or a CSV/XLSX/DTA path"
+        )
+    if mapping and not Path(mapping).is_file():
+        raise InputError(f"no such file: {mapping}", parameter="mapping")
+    return load(slug, path, mapping or None)

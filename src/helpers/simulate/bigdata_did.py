@@ -64,6 +64,7 @@ from helpers.did import twfe_did
 from helpers.indices import entropy_index
 from helpers.panel import interpolate_within
 from helpers.paths import DATA_DIR, PUBLISHED_CSV
+from helpers.simulate import planted
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values
 
@@ -414,14 +415,7 @@ def recovery(seed: int, level: float = 0.95, **overrides: float) -> pd.Series:
 
 def published_coefficient(table: str, column: str, row: str = "BDPZs") -> tuple[float, float]:
     """The coefficient and SE printed in paper 004's ``table``, ``column``, ``row``."""
-    cells = pd.read_csv(PUBLISHED_CSV)
-    cells = cells[
-        (cells["paper"] == load_contract(SLUG).paper)
-        & (cells["table"] == table)
-        & (cells["column"] == column)
-        & (cells["row"] == row)
-    ].set_index("stat")["value"]
-    return float(cells["coef"]), float(cells["se"])
+    return planted.published_coefficient(load_contract(SLUG).paper, table, column, row)
 
 
 def agreement(data: pd.DataFrame, level: float = 0.10) -> pd.DataFrame:

@@ -47,9 +47,10 @@ from scipy.stats import norm
 
 from helpers.contract import load_contract
 from helpers.indices import entropy_index
-from helpers.paths import DATA_DIR, PUBLISHED_CSV
+from helpers.paths import DATA_DIR
+from helpers.simulate import planted
 from helpers.simulate.frame import panel_frame
-from helpers.simulate.planted import planted_values
+from helpers.simulate.planted import planted_values, punch_holes
 
 SLUG = "coordination"
 PARAMETERS_CSV = DATA_DIR / "simulation" / "coordination_parameters.csv"
@@ -294,23 +295,8 @@ def simulate(seed: int = DEFAULT_SEED, **overrides: float) -> pd.DataFrame:
         **{c: controls[c] for c in CONTROLS},
     )
     out = out[[n for n in contract.names if n in out.columns]]
-    return _punch_holes(
-        out, d.missing, [i.column for i in spec if i.column != DERIVED_INDICATOR], p
-    )
-
-
-def _punch_holes(panel: pd.DataFrame, uniform: np.ndarray, columns: list[str], p) -> pd.DataFrame:
-    """Empty a share of indicator cells in interior years, so interpolation can fill them."""
-    if p["missing_share"] == 0:
-        return panel
-    years = panel["year"]
-    interior = (years > years.min()) & (years < years.max())
-    out = panel.copy()
-    holes = (uniform < p["missing_share"]) & interior.to_numpy()[:, None]
-    values = out[columns].to_numpy(dtype=float, copy=True)
-    values[holes] = np.nan
-    out[columns] = values
-    return out
+    columns = [i.column for i in spec if i.column != DERIVED_INDICATOR]
+    return punch_holes(out, d.missing, columns, p["missing_share"])
 
 
 # ------------------------------------------------------------------ calibration
@@ -325,14 +311,9 @@ REGIONS = {
 
 def published_coefficient(table: str, column: str) -> tuple[float, float]:
     """The NQP coefficient and its SE printed in paper 001's ``table``, ``column``."""
-    cells = pd.read_csv(PUBLISHED_CSV)
-    cells = cells[
-        (cells["paper"] == load_contract(SLUG).paper)
-        & (cells["table"] == table)
-        & (cells["column"] == column)
-        & (cells["row"] == "New quality productive forces")
-    ].set_index("stat")["value"]
-    return float(cells["coef"]), float(cells["se"])
+    return planted.published_coefficient(
+        load_contract(SLUG).paper, table, column, "New quality productive forces"
+    )
 
 
 def measured(panel: pd.DataFrame) -> pd.DataFrame:

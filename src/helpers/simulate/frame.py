@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.contract import SLUGS, Contract, load_contract
+from helpers.errors import InputError
 from helpers.paths import DATA_DIR
 
 PROVINCES_CSV = DATA_DIR / "reference" / "provinces.csv"
@@ -174,3 +175,22 @@ def panel_frame(slug: str) -> pd.DataFrame:
     )
     skeleton = index.to_frame(index=False)
     return skeleton.merge(frame, on=contract.unit_key, how="left", validate="many_to_one")
+
+
+def with_regions(panel: pd.DataFrame, unit: str = "province") -> pd.DataFrame:
+    """``panel`` with a complete ``region`` column: missing regions (or a missing column) are
+    filled from the English province names of ``data/reference/provinces.csv``."""
+    if "region" in panel.columns and panel["region"].notna().all():
+        return panel
+    found = panel[unit].map(provinces().set_index("province")["region"])
+    if "region" in panel.columns:
+        found = panel["region"].fillna(found)
+    unknown = panel.loc[found.isna(), unit].unique().tolist()
+    if unknown:
+        raise InputError(
+            "province names must be the English names of data/reference/provinces.csv "
+            "to assign regions (or supply a region column)",
+            column=unit,
+            rows=unknown,
+        )
+    return panel.assign(region=found.astype("string"))

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers.errors import InputError
+from helpers.paths import PUBLISHED_CSV
 
 
 def planted_values(
@@ -41,3 +43,37 @@ def planted_values(
         if values[name] < 0:
             raise InputError("must be non-negative", parameter=name)
     return values
+
+
+def punch_holes(
+    panel: pd.DataFrame,
+    uniform: np.ndarray,
+    columns: Sequence[str],
+    share: float,
+    time: str = "year",
+) -> pd.DataFrame:
+    """Empty a ``share`` of the cells of ``columns`` in interior years (the ``missing_share``
+    knob), so interpolation can fill them: cell (i, j) is emptied when ``uniform[i, j] < share``
+    and row i is neither in the first nor in the last year. Returns a copy."""
+    if share == 0:
+        return panel
+    years = panel[time]
+    interior = (years > years.min()) & (years < years.max())
+    out = panel.copy()
+    holes = (uniform < share) & interior.to_numpy()[:, None]
+    values = out[list(columns)].to_numpy(dtype=float, copy=True)
+    values[holes] = np.nan
+    out[list(columns)] = values
+    return out
+
+
+def published_coefficient(paper: str, table: str, column: str, row: str) -> tuple[float, float]:
+    """The coefficient and its SE printed in ``paper``'s ``table``, ``column``, ``row``."""
+    cells = pd.read_csv(PUBLISHED_CSV)
+    cells = cells[
+        (cells["paper"] == paper)
+        & (cells["table"] == table)
+        & (cells["column"] == column)
+        & (cells["row"] == row)
+    ].set_index("stat")["value"]
+    return float(cells["coef"]), float(cells["se"])
