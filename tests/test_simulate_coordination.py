@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.coordination import two_way_fe
 from helpers.errors import InputError
-from helpers.fixed_effects import fe_ols
 from helpers.io import validate_file, validate_frame
 from helpers.simulate import coordination, simulate, write_panel
 
@@ -65,6 +65,23 @@ def test_default_seed_baseline_within_two_published_ses(measured):
     assert abs(estimate - coef) <= 2 * se
 
 
+def test_default_seed_reproduces_the_published_signs_and_classes():
+    """Issue 8: on the default panel the chapter's scorecard (sign and significance class at
+    10% of the NQP coefficient, robust SEs) matches at least 80% of the nine published
+    regression columns."""
+    score = coordination.chapter_scorecard(coordination.DEFAULT_SEED)
+    assert len(score) == 9
+    assert score["both"].mean() >= 0.8
+
+
+def test_noise_scales_are_at_most_their_se_matched_values():
+    """calibrate_noise lowers a shock scale only as far as the significance classes need."""
+    table = coordination.parameters().set_index("parameter")["value"]
+    for name, (se_matched, columns) in coordination.NOISE_TARGETS.items():
+        assert 0 < table[name] <= se_matched
+        assert columns
+
+
 def test_missing_share_empties_interior_indicator_cells_only():
     holed = simulate("coordination", missing_share=0.1)
     full = simulate("coordination")
@@ -95,21 +112,34 @@ def test_parameter_table_documents_every_value():
     assert table["value"].notna().all()
 
 
+def _covers(fit, value: float) -> bool:
+    ci = fit.conf_int().loc["nqp"]
+    return bool(ci["ci_low"] <= value <= ci["ci_high"])
+
+
+def _eastern_share_of_within_variation(data: pd.DataFrame) -> float:
+    """Share of the two-way-demeaned NQP variance that the eastern provinces carry."""
+    x = data["nqp"] - data.groupby("province")["nqp"].transform("mean")
+    x = x - x.groupby(data["year"]).transform("mean")
+    return float((x[data["region"] == "East"] ** 2).sum() / (x**2).sum())
+
+
 @pytest.fixture(scope="module")
 def fresh_seed_fits() -> pd.DataFrame:
-    """East and upgrading fits on 50 seeds that the calibration did not use."""
+    """East and upgrading fits on 50 seeds that the calibration did not use: whether the
+    upgrading slope's 95% CI covers the planted value with the chapter's default SEs
+    (robust HC1, as the paper prints) and with SEs clustered by province."""
+    planted = coordination.parameters().set_index("parameter").loc["beta_nqp_upgrading", "value"]
     rows = []
     for seed in range(1000, 1050):
         data = coordination.measured(simulate("coordination", seed))
         east = coordination.estimate(data, "gap", "East")
-        upgrading = fe_ols(data, "upgrading", ["nqp", *coordination.CONTROLS], ["province", "year"])
-        ci = upgrading.conf_int().loc["nqp"]
         rows.append(
             {
                 "east": east.params["nqp"],
-                "upgrading": upgrading.params["nqp"],
-                "ci_low": ci["ci_low"],
-                "ci_high": ci["ci_high"],
+                "robust": _covers(two_way_fe(data, "upgrading", se_type="robust"), planted),
+                "cluster": _covers(two_way_fe(data, "upgrading", se_type="cluster"), planted),
+                "eastern_share": _eastern_share_of_within_variation(data),
             }
         )
     return pd.DataFrame(rows)
@@ -118,13 +148,23 @@ def fresh_seed_fits() -> pd.DataFrame:
 @pytest.mark.slow
 def test_planted_upgrading_effect_is_recovered_within_its_confidence_interval(fresh_seed_fits):
     """The upgrading slope enters linearly with i.i.d. shocks and an index exogenous to
-    them, so the conventional 95% CI covers the planted value in at least 90% of 50
-    seeds. (The province-clustered CI the paper uses covers about 89% of the time: the
-    index varies within few provinces, so the clustered SE is biased down.)"""
-    planted = coordination.parameters().set_index("parameter").loc["beta_nqp_upgrading", "value"]
+    them, so the chapter's 95% CI (robust SEs) covers the planted value in at least 90% of
+    50 fresh seeds."""
+    assert fresh_seed_fits["robust"].mean() >= 0.9
+
+
+@pytest.mark.slow
+def test_clustered_coverage_is_limited_by_few_effective_clusters(fresh_seed_fits):
+    """Issue 6 asks 90% coverage; the province-clustered CI falls short of it, and this test
+    measures why. The index moves within province mostly through province-specific growth,
+    which is large in the east only (Table 6: the eastern slope is precise, the others not),
+    so the eastern provinces carry most of the within variation: the cluster-robust
+    variance rests on about 11 of the 30 clusters, is biased down, and t(G-1) with G = 30
+    overstates its degrees of freedom. Measured on 50 fresh seeds: coverage stays above
+    80% (about 86%: see the report of issue 8)."""
     fits = fresh_seed_fits
-    covered = (fits["ci_low"] <= planted) & (planted <= fits["ci_high"])
-    assert covered.mean() >= 0.9
+    assert fits["eastern_share"].mean() >= 0.85
+    assert fits["cluster"].mean() >= 0.8
 
 
 @pytest.mark.slow
@@ -135,6 +175,19 @@ def test_calibrated_east_effect_is_recovered_on_average(fresh_seed_fits):
     target = coordination.published_coefficient("Table 6", "(1)")[0]
     coefs = fresh_seed_fits["east"]
     assert abs(coefs.mean() - target) <= 2 * coefs.std() / np.sqrt(len(coefs))
+
+
+@pytest.mark.slow
+def test_parameter_table_meets_its_calibration_targets():
+    """The table's values hit the targets its source column states, on the calibration
+    seeds: regional mean estimates equal Table 6, and the columns each noise scale governs
+    reproduce their published sign and significance class on at least 90% of seeds."""
+    report = coordination.calibration_report().set_index(["table", "column"])
+    for table, column, _ in coordination.REGIONS.values():
+        row = report.loc[(table, column)]
+        assert row["coef_mean"] == pytest.approx(row["published_coef"], abs=0.005)
+    for _, columns in coordination.NOISE_TARGETS.values():
+        assert report.loc[columns, "class_share"].mean() >= coordination.CLASS_SHARE_TARGET
 
 
 @pytest.mark.slow
