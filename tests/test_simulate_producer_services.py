@@ -149,7 +149,17 @@ def test_endogeneity_biases_ols_but_not_iv():
 # ---------------------------------------------------------------- Monte Carlo (slow)
 @pytest.mark.slow
 def test_planted_effect_is_recovered_within_its_confidence_interval():
-    """The baseline IV-GMM 95% CI covers the effect the calibrated process plants on
-    measured TFP (Table 1 column (4)) in at least 90% of 50 fresh seeds."""
-    fits = pd.DataFrame([producer_services.recovery(seed) for seed in range(1000, 1050)])
+    """The baseline IV-GMM 95% CI, clustered by city, covers the effect the calibrated
+    process plants on measured TFP (Table 1 column (4)) in at least 90% of 50 fresh seeds
+    (the calibration used seeds 0-19). The chained Malmquist level carries measurement
+    error that persists within a city (every frontier change is accumulated), so the
+    paper's heteroskedasticity-robust CI, which treats a city's years as independent, is
+    too narrow: it covered 43 of these 50 seeds when this test was written, the clustered
+    one 48."""
+    fits = pd.DataFrame(
+        [producer_services.recovery(seed, se_type="cluster") for seed in range(1000, 1050)]
+    )
     assert fits["covered"].mean() >= 0.9
+    assert abs(fits["coef"].mean() - producer_services.planted_effect()) < 2 * fits[
+        "coef"
+    ].std() / np.sqrt(len(fits))

@@ -60,8 +60,17 @@ SE_TYPES = ("robust", "cluster", "conventional")
 ORIENTATIONS = ("output", "input")
 RTS = ("crs", "vrs")
 REGIONS = ("East", "Central", "West")
-KNOBS = {"effect_scale": 1.0, "noise_scale": 1.0, "endogeneity": 0.3, "missing_share": 0.0}
-"""Teaching knobs of the simulated panel and their default values."""
+KNOBS = {
+    "effect_scale": 1.0,
+    "noise_scale": 1.0,
+    "endogeneity": 0.3,
+    "missing_share": 0.0,
+    "lq_common_share": 0.0,
+    "mix_east": 0.0,
+    "mix_west": 0.0,
+}
+"""Teaching knobs of the simulated panel and their default values (the last three plant
+agglomeration that moves together within a region and regional input mixes)."""
 
 ROW_LABELS = {
     "sagg": "SAGG",
@@ -334,16 +343,26 @@ def estimate_column(
 @dataclass(frozen=True)
 class Estimates:
     """Every regression column of Tables 1-3: ``fits[(table, column)]``; a column that
-    cannot be estimated has its reason in ``failures``."""
+    is not estimated has the reason in ``failures``."""
 
     fits: dict[tuple[str, str], ColumnFit]
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
     se_type: str = "robust"
     lags: tuple[int, ...] = (1, 2)
-    estimator: str | None = None
+    estimator: str = "gmm"
 
     def __getitem__(self, key: tuple[str, str]) -> ColumnFit:
         return self.fits[key]
+
+
+def check_regions(regions: Iterable[str]) -> tuple[str, ...]:
+    """Regions of Table 2 to estimate: a non-empty subset of East, Central, West."""
+    regions = tuple(regions)
+    for region in regions:
+        check_choice("regions", region, REGIONS)
+    if not regions:
+        raise InputError(f"choose at least one of {list(REGIONS)}", parameter="regions")
+    return regions
 
 
 def estimate(
@@ -351,25 +370,38 @@ def estimate(
     *,
     se_type: str = "robust",
     lags: Iterable[int] = (1, 2),
-    estimator: str | None = None,
+    estimator: str = "gmm",
+    regions: Iterable[str] = REGIONS,
     columns: Iterable[Column] = COLUMNS,
 ) -> Estimates:
-    """All regression columns on the measured ``frame``. ``estimator`` (``"2sls"`` or
-    ``"gmm"``) replaces the estimator of every column; None keeps the paper's."""
+    """All regression columns on the measured ``frame``.
+
+    Table 1 always shows 2SLS (columns 1-3) beside IV-GMM (4-6), as printed;
+    ``estimator`` (``"gmm"``, the paper's, or ``"2sls"``) is used for Tables 2 and 3.
+    Table 2 columns of a region not in ``regions`` are not estimated (empty cells).
+    """
     _vcov(se_type)
     lags = check_lags(lags)
-    if estimator is not None:
-        check_choice("estimator", estimator, tuple(ESTIMATORS))
+    check_choice("estimator", estimator, tuple(ESTIMATORS))
+    regions = check_regions(regions)
     data = with_lags(frame, lags)
     fits, failures = {}, {}
     for col in columns:
+        if col.region is not None and col.region not in regions:
+            failures[col.key] = f"region {col.region} not selected (parameter regions)"
+            continue
+        chosen = None if col.table == "Table 1" else estimator
         try:
-            fits[col.key] = estimate_column(
-                data, col, se_type=se_type, lags=lags, estimator=estimator
-            )
+            fits[col.key] = estimate_column(data, col, se_type=se_type, lags=lags, estimator=chosen)
         except InputError as exc:
-            failures[col.key] = str(exc)
+            failures[col.key] = f"not estimable on these data: {exc}"
     return Estimates(fits, failures, se_type, lags, estimator)
+
+
+def baseline_key(estimator: str = "gmm") -> tuple[str, str]:
+    """Table 1's total-agglomeration column of ``estimator``: (4) IV-GMM, (1) 2SLS."""
+    check_choice("estimator", estimator, tuple(ESTIMATORS))
+    return BASELINE if estimator == "gmm" else ("Table 1", "(1)")
 
 
 def endogeneity(
@@ -479,7 +511,7 @@ def result_cells(estimates: Estimates, published: pd.DataFrame) -> pd.DataFrame:
         parts.append(cells)
     for key, reason in estimates.failures.items():
         printed = pub[(pub["table"] == key[0]) & (pub["column"] == key[1])]
-        parts.append(results.unavailable_cells(printed, f"not estimable on these data: {reason}"))
+        parts.append(results.unavailable_cells(printed, reason))
     return pd.concat(parts, ignore_index=True)
 
 
