@@ -163,3 +163,32 @@ def test_planted_effect_is_recovered_within_its_confidence_interval():
     assert abs(fits["coef"].mean() - producer_services.planted_effect()) < 2 * fits[
         "coef"
     ].std() / np.sqrt(len(fits))
+
+
+# ---------------------------------------------------------------- shared building blocks
+def test_gauss_newton_solves_a_linear_calibration_in_one_step():
+    from helpers.simulate.calibration import gauss_newton
+
+    matrix = np.array([[2.0, 0.5], [0.3, 1.5], [1.0, 1.0]])
+    truth = np.array([0.2, -0.1])
+    targets = matrix @ truth
+
+    def means(current):
+        return matrix @ np.array([current["a"], current["b"]])
+
+    scale = np.ones(3)
+    solved = gauss_newton(means, ["a", "b"], [0.0, 0.0], targets, scale, steps=1)
+    np.testing.assert_allclose(solved, truth, atol=1e-10)
+
+
+def test_shock_building_blocks_have_their_stated_moments():
+    from helpers.simulate.shocks import ar1_within, lognormal, standardise
+
+    rng = np.random.default_rng(0)
+    e = ar1_within(rng.standard_normal(20000 * 10), 10, 0.8).reshape(-1, 10)
+    assert abs(e[:, -1].std() - 1) < 0.02  # stationary unit variance in the last year
+    assert abs(np.corrcoef(e[:, -1], e[:, -2])[0, 1] - 0.8) < 0.02
+    x = lognormal(rng.standard_normal(200000), 0.15, 0.08)
+    assert abs(x.mean() - 0.15) < 0.001 and abs(x.std() - 0.08) < 0.001
+    z = standardise(x)
+    assert abs(z.mean()) < 1e-12 and abs(z.std() - 1) < 1e-12

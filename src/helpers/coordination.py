@@ -32,21 +32,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from helpers import results
+from helpers.chapter_data import load_chapter_panel
 from helpers.contract import load_contract
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.indices import EntropyIndex, Indicator, entropy_index
-from helpers.io import load
 from helpers.iv import IVResult, fe_iv
 from helpers.measures import real_gdp_from_index, regional_gap, structure_upgrading_index
 from helpers.panel import interpolate_within, lag
-from helpers.simulate import provinces, simulate
+from helpers.simulate import provinces
 from helpers.simulate.coordination import CONTROLS
 
 SLUG = "coordination"
@@ -116,18 +115,9 @@ def load_panel(data: str = "simulated", mapping: str = "", seed: int | None = No
     Without a ``region`` column the East / Central / West split of
     ``data/reference/provinces.csv`` is added by the English province name.
     """
+    panel = load_chapter_panel(SLUG, data, mapping, seed)
     if data == "simulated":
-        if mapping:
-            raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
-        return simulate(SLUG, seed)
-    path = Path(data)
-    if not path.is_file():
-        raise InputError(
-            f"no such file: {data}", parameter="data", hint="use 'simulated' or a CSV/XLSX/DTA path"
-        )
-    if mapping and not Path(mapping).is_file():
-        raise InputError(f"no such file: {mapping}", parameter="mapping")
-    panel = load(SLUG, path, mapping or None)
+        return panel
     if "region" not in panel.columns or panel["region"].isna().any():
         regions = provinces().set_index("province")["region"]
         found = panel[UNIT].map(regions)

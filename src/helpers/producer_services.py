@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from helpers import results
+from helpers.chapter_data import load_chapter_panel
 from helpers.dea import cumulate, malmquist
 from helpers.errors import InputError, check_choice
 from helpers.iv import IVResult, endogeneity_tests, fe_iv
@@ -137,31 +137,7 @@ def load_panel(
 ) -> pd.DataFrame:
     """The raw panel: ``"simulated"`` (the data layer's generator, ``seed`` and the
     teaching ``knobs`` of :data:`KNOBS`) or a file validated against the contract."""
-    from helpers.io import load
-    from helpers.simulate import simulate  # imported here: the simulator imports this module
-
-    unknown = sorted(set(knobs) - set(KNOBS))
-    if unknown:
-        raise InputError("not a teaching knob", parameter=unknown[0], hint=f"knobs: {list(KNOBS)}")
-    if data == "simulated":
-        if mapping:
-            raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
-        return simulate(SLUG, seed, **knobs)
-    moved = [k for k, v in knobs.items() if v != KNOBS[k]]
-    if moved:
-        raise InputError(
-            "the teaching knobs change the simulated panel only; keep them at their defaults "
-            "with a reader's file",
-            parameter=moved[0],
-        )
-    path = Path(data)
-    if not path.is_file():
-        raise InputError(
-            f"no such file: {data}", parameter="data", hint="use 'simulated' or a CSV/XLSX/DTA path"
-        )
-    if mapping and not Path(mapping).is_file():
-        raise InputError(f"no such file: {mapping}", parameter="mapping")
-    return load(SLUG, path, mapping or None)
+    return load_chapter_panel(SLUG, data, mapping, seed, knobs, KNOBS)
 
 
 @dataclass(frozen=True)
@@ -250,16 +226,12 @@ def measure(
 
 def descriptive_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     """Obs, mean, sd (n-1), min and max of the measured variables (the paper prints none)."""
-    data = frame[[*OUTCOMES, *SECTORS, *CONTROLS]].astype(float)
-    return pd.DataFrame(
-        {
-            "obs": data.notna().sum(),
-            "mean": data.mean(),
-            "sd": data.std(ddof=1),
-            "min": data.min(),
-            "max": data.max(),
-        }
+    stats = (
+        frame[[*OUTCOMES, *SECTORS, *CONTROLS]]
+        .astype(float)
+        .agg(["count", "mean", "std", "min", "max"])
     )
+    return stats.T.rename(columns={"count": "obs", "std": "sd"})
 
 
 # --------------------------------------------------------------------------- estimation
@@ -405,15 +377,25 @@ def baseline_key(estimator: str = "gmm") -> tuple[str, str]:
 
 
 def endogeneity(
-    frame: pd.DataFrame, *, se_type: str = "robust", lags: Iterable[int] = (1, 2)
+    frame: pd.DataFrame,
+    *,
+    se_type: str = "robust",
+    lags: Iterable[int] = (1, 2),
+    outcomes: Iterable[str] = tuple(OUTCOMES),
+    measures: Iterable[str] = tuple(SECTORS),
 ) -> pd.DataFrame:
     """Durbin-Wu-Hausman and Davidson-MacKinnon tests of the exogeneity of SAGG in
     eqs. (2)-(4) (text of Section 4.1; the paper prints no statistic), one row per
     outcome and agglomeration measure, on the national sample."""
+    outcomes, measures = tuple(outcomes), tuple(measures)
+    for outcome in outcomes:
+        check_choice("outcomes", outcome, tuple(OUTCOMES))
+    for sagg in measures:
+        check_choice("measures", sagg, tuple(SECTORS))
     data = with_lags(frame, lags)
     rows = []
-    for outcome in OUTCOMES:
-        for sagg in SECTORS:
+    for outcome in outcomes:
+        for sagg in measures:
             col = Column("", "", outcome, sagg)
             sample = sample_of(data, col, lags)
             test = endogeneity_tests(

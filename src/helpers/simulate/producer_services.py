@@ -52,9 +52,11 @@ import pandas as pd
 
 from helpers.contract import load_contract
 from helpers.panel import perpetual_inventory
-from helpers.paths import DATA_DIR, PUBLISHED_CSV
+from helpers.paths import DATA_DIR
+from helpers.simulate.calibration import calibrate_to_published, calibration_table
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values
+from helpers.simulate.shocks import ar1_within, lognormal, standardise
 
 SLUG = "producer_services"
 PARAMETERS_CSV = DATA_DIR / "simulation" / "producer_services_parameters.csv"
@@ -123,27 +125,6 @@ def _draw(rng: np.random.Generator, n_units: int, n_rows: int, n_years: int) -> 
     )
 
 
-def _ar1(innovation: np.ndarray, n_years: int, phi: float) -> np.ndarray:
-    """Stationary unit-variance AR(1) within each city (rows: city-major, years in order)."""
-    e = innovation.reshape(-1, n_years)
-    out = np.empty_like(e)
-    out[:, 0] = e[:, 0]
-    scale = np.sqrt(1 - phi**2)
-    for k in range(1, n_years):
-        out[:, k] = phi * out[:, k - 1] + scale * e[:, k]
-    return out.ravel()
-
-
-def _lognormal(z: np.ndarray, mean: float, sd: float) -> np.ndarray:
-    """Lognormal with the given mean and sd, from standard normal scores ``z``."""
-    sigma2 = np.log1p((sd / mean) ** 2)
-    return np.exp(np.log(mean) - sigma2 / 2 + np.sqrt(sigma2) * z)
-
-
-def _standardise(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / x.std()
-
-
 @dataclass(frozen=True)
 class _Design:
     frame: pd.DataFrame  # city, year, region
@@ -185,7 +166,7 @@ def _controls(d: _Draws, d_: _Design, size_std: np.ndarray, kl: np.ndarray, p) -
     between = p["control_between_share"]
     t = d_.t
     for k, name in enumerate(CONTROLS):
-        within = _ar1(d.control_within[:, k], d_.n_years, p["control_persistence"])
+        within = ar1_within(d.control_within[:, k], d_.n_years, p["control_persistence"])
         own = np.sqrt(between) * d.control_between[d_.city, k] + np.sqrt(1 - between) * within
         r = p[f"{name}_size_corr"]
         z = r * size_std[d_.city] + np.sqrt(1 - r**2) * own
@@ -199,7 +180,7 @@ def _controls(d: _Draws, d_: _Design, size_std: np.ndarray, kl: np.ndarray, p) -
             out[name] = p["pop_mean"] + p["pop_growth"] * t + p["pop_sd"] * z
         else:
             trend = (1 + p[f"{name}_growth"]) ** t
-            out[name] = _lognormal(z, p[f"{name}_mean"], p[f"{name}_sd"]) * trend
+            out[name] = lognormal(z, p[f"{name}_mean"], p[f"{name}_sd"]) * trend
     out["fdi"] = np.minimum(out["fdi"], 0.5)
     out["h"] = np.minimum(out["h"], 0.5)
     return out
@@ -216,12 +197,12 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
 
     # 1. size, employment, investment, capital
     size = p["size_sd"] * d.size + p["size_east"] * east
-    size_std = _standardise(size)
+    size_std = standardise(size)
     employment = (
         p["emp_2003"]
         * np.exp(size[city])
         * (1 + p["emp_growth"]) ** t
-        * np.exp(p["emp_shock_sd"] * _ar1(d.employment_shock, n_years, 0.7))
+        * np.exp(p["emp_shock_sd"] * ar1_within(d.employment_shock, n_years, 0.7))
     )
     intensity = p["capital_intensity_sd"] * d.capital_intensity + _by_region(d_.region, p, "mix")
     growth = p["inv_growth"] + p["inv_growth_sd"] * d.investment_growth
@@ -229,7 +210,7 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
         p["inv_2003"]
         * np.exp(size + intensity)[city]
         * (1 + growth[city]) ** t
-        * np.exp(p["inv_shock_sd"] * _ar1(d.investment_shock, n_years, 0.5))
+        * np.exp(p["inv_shock_sd"] * ar1_within(d.investment_shock, n_years, 0.5))
     )
     keys = frame[["city", "year"]].assign(investment=investment)
     capital = perpetual_inventory(
@@ -241,8 +222,8 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
     u = d.shock
     shares, quotients = {}, {}
     for j, group in enumerate(("high", "low")):
-        own = _ar1(d.agglomeration[:, j], n_years, p["lq_persistence"])
-        regional = _ar1(d.regional[:, j], n_years, p["lq_persistence"]).reshape(-1, n_years)
+        own = ar1_within(d.agglomeration[:, j], n_years, p["lq_persistence"])
+        regional = ar1_within(d.regional[:, j], n_years, p["lq_persistence"]).reshape(-1, n_years)
         region_row = pd.Index(REGIONS).get_indexer(d_.region[city])
         common = regional[region_row, t.astype(int)]
         share = p["lq_common_share"]
@@ -343,14 +324,11 @@ def fit_columns(data: pd.DataFrame, columns=None, se_type: str = "robust") -> pd
 
 def published_coefficient(table: str, column: str, row: str = "SAGG") -> tuple[float, float]:
     """The coefficient and its SE (= coef / printed t) in paper 003's ``table``, ``column``."""
-    cells = pd.read_csv(PUBLISHED_CSV)
-    cells = cells[
-        (cells["paper"] == load_contract(SLUG).paper)
-        & (cells["table"] == table)
-        & (cells["column"] == column)
-        & (cells["row"] == row)
-    ].set_index("stat")["value"]
-    coef, t = float(cells["coef"]), float(cells["t"])
+    from helpers.published import load_cells
+
+    printed = load_cells().set_index(["paper", "table", "column", "row", "stat"])["number"]
+    key = (load_contract(SLUG).paper, table, column, row)
+    coef, t = float(printed[(*key, "coef")]), float(printed[(*key, "t")])
     return coef, abs(coef / t)
 
 
@@ -455,21 +433,15 @@ def calibrate_slopes(
     with common random numbers, and the residual from the mean over ``seeds``.
     """
     seeds, jacobian_seeds = tuple(seeds), tuple(jacobian_seeds)
-    targets = np.array([published_coefficient(*t)[0] for t in TARGETS])
-    scale = np.array([published_coefficient(*t)[1] for t in TARGETS])
-    table = parameters().set_index("parameter")["value"]
-    x = np.array([float(table[name]) for name in CALIBRATED])
-    for _ in range(steps):
-        current = dict(zip(CALIBRATED, x, strict=True))
-        base = _target_means(seeds, current)
-        near = _target_means(jacobian_seeds, current)
-        jacobian = np.empty((len(TARGETS), len(CALIBRATED)))
-        for j, name in enumerate(CALIBRATED):
-            moved = _target_means(jacobian_seeds, current | {name: x[j] + step_size})
-            jacobian[:, j] = (moved - near) / step_size
-        step, *_ = np.linalg.lstsq(jacobian / scale[:, None], (targets - base) / scale, rcond=None)
-        x = x + step
-    return pd.Series(x, index=list(CALIBRATED), name="calibrated")
+    return calibrate_to_published(
+        lambda current: _target_means(seeds, current),
+        CALIBRATED,
+        parameters().set_index("parameter")["value"],
+        [published_coefficient(*t) for t in TARGETS],
+        steps=steps,
+        step=lambda value: step_size,
+        jacobian_means=lambda current: _target_means(jacobian_seeds, current),
+    )
 
 
 def calibration_report(seeds: Iterable[int] = CALIBRATION_SEEDS) -> pd.DataFrame:
@@ -481,18 +453,7 @@ def calibration_report(seeds: Iterable[int] = CALIBRATION_SEEDS) -> pd.DataFrame
     frames = []
     for seed in tuple(seeds):
         frames.append(fit_columns(measured(simulate(seed)), COLUMNS).assign(seed=seed))
-    fits = pd.concat(frames)
-    sims = fits.groupby(["table", "column"], sort=False)[["coef", "se"]].agg(["mean", "std"])
-    sims.columns = [f"{stat}_{agg}" for stat, agg in sims.columns]
-    published = pd.DataFrame(
-        [published_coefficient(t, c) for t, c in sims.index],
-        index=sims.index,
-        columns=["published_coef", "published_se"],
-    )
-    report = published.join(sims)
-    report["distance_in_se"] = (report["coef_mean"] - report["published_coef"]) / report[
-        "published_se"
-    ]
+    report = calibration_table(pd.concat(frames), ["table", "column"], published_coefficient)
     report["calibrated"] = [key in TARGETS for key in report.index]
     return report.reset_index()
 
