@@ -17,19 +17,28 @@ paper 003, a calibration target, a knob, or a stated assumption):
    productivity shock ``u_it`` (``endogeneity``: reverse causality, the reason the
    paper's DWH tests reject exogeneity). ``u`` is i.i.d. and does not persist in ``a``,
    so the lags are valid in levels; the within transformation still leaves them a
-   bias of order 1/T (a lag's ``e`` meets the city mean of ``u``), about a tenth of
+   bias of order 1/T (a lag's ``e`` meets the city mean of ``u``), a small fraction of
    the OLS bias with 13 years. Each group's employment
    is split into its sectors (information, finance, research; transport, leasing) by
    city-specific, slowly varying proportions.
 3. Productivity ``ln A_it = a_i + g (t - 2003) + beta^H_r(i) LQ^H_it + beta^L_r(i) LQ^L_it
-   + gamma' X_it + sigma_u u_it``, with ``LQ`` the location quotients of eq. (1) that the
-   chapter measures, regional slopes ``beta`` (Table 2) and the controls X planted at
-   Table 1 column (4).
+   + gamma' X_it + sigma_u s_r(i) u_it``, with ``LQ`` the location quotients of eq. (1)
+   that the chapter measures, regional slopes ``beta`` (Table 2), a western shock scale
+   ``s_West`` after Table 2's larger western SEs, and the controls X planted at Table 1
+   column (4). There is no further persistent city productivity trait (``tfp_level_sd``
+   = 0; see its row for why).
 4. Real GDP ``Y_it = A_it L_it^alpha K_it^(1 - alpha)`` (constant returns, so the CRS
    Malmquist index of the chapter measures ``A`` up to the frontier's piecewise-linear
    shape); the controls STR, GOV, PGDP, FDI, H, ROAD, POP are persistent city traits
    plus AR(1) movements, correlated with size (PGDP is driven by capital per worker,
    not by ``A``, so it is not a bad control).
+
+Knobs (keyword overrides of :func:`simulate`): ``effect_scale`` (0 switches both
+agglomeration effects off), ``noise_scale``, ``endogeneity``, ``missing_share``, and, off by
+default, ``lq_common_share`` with ``mix_east`` / ``mix_west`` (agglomeration that moves
+together within a region, and regional input mixes: the only way in this process for a
+city's own agglomeration to show up in measured technical change). :func:`recovery` runs the
+baseline on one seed beside the effect the calibrated process plants.
 
 The chapter measures TFP as the cumulated DEA-Malmquist index, which is a
 nonlinear, frontier-relative transform of ``A``; the regional slopes are therefore
