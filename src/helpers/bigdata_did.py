@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import results
+from helpers.chapter_data import load_chapter_panel
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.panel import winsorize
@@ -169,24 +170,7 @@ def load_panel(
 ) -> pd.DataFrame:
     """The raw panel: ``"simulated"`` (the data layer's generator, ``seed`` and the
     teaching ``knobs`` of :data:`KNOBS`) or a file validated against the contract."""
-    from helpers.io import load_reader_file
-    from helpers.simulate import simulate  # imported here: the simulator imports this module
-
-    unknown = sorted(set(knobs) - set(KNOBS))
-    if unknown:
-        raise InputError("not a teaching knob", parameter=unknown[0], hint=f"knobs: {list(KNOBS)}")
-    if data == "simulated":
-        if mapping:
-            raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
-        return simulate(SLUG, seed, **knobs)
-    moved = [k for k, v in knobs.items() if v != KNOBS[k]]
-    if moved:
-        raise InputError(
-            "the teaching knobs change the simulated panel only; keep them at their defaults "
-            "with a reader's file",
-            parameter=moved[0],
-        )
-    return load_reader_file(SLUG, data, mapping)
+    return load_chapter_panel(SLUG, data, mapping, seed, knobs, KNOBS)
 
 
 def measure(panel: pd.DataFrame, *, first_year: int, last_year: int) -> pd.DataFrame:

@@ -37,15 +37,14 @@ import numpy as np
 import pandas as pd
 
 from helpers import results
+from helpers.chapter_data import load_chapter_panel
 from helpers.contract import load_contract
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.indices import EntropyIndex, Indicator, entropy_index
-from helpers.io import load_reader_file
 from helpers.iv import IVResult, fe_iv
 from helpers.measures import real_gdp_from_index, regional_gap, structure_upgrading_index
 from helpers.panel import interpolate_within, lag
-from helpers.simulate import simulate
 from helpers.simulate.coordination import CONTROLS
 from helpers.simulate.frame import with_regions
 
@@ -116,11 +115,8 @@ def load_panel(data: str = "simulated", mapping: str = "", seed: int | None = No
     Without a ``region`` column the East / Central / West split of
     ``data/reference/provinces.csv`` is added by the English province name.
     """
-    if data == "simulated":
-        if mapping:
-            raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
-        return simulate(SLUG, seed)
-    return with_regions(load_reader_file(SLUG, data, mapping))
+    panel = load_chapter_panel(SLUG, data, mapping, seed)
+    return panel if data == "simulated" else with_regions(panel)
 
 
 def indicator_spec() -> list[Indicator]:

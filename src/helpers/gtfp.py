@@ -41,13 +41,13 @@ import numpy as np
 import pandas as pd
 
 from helpers import results
+from helpers.chapter_data import load_chapter_panel
 from helpers.contract import load_contract
 from helpers.dea import DEAInfeasibleWarning, cumulate, gml
 from helpers.did import PlaceboResult, placebo_permutation
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.indices import PCAIndex, pca_index
-from helpers.io import load_reader_file
 from helpers.measures import (
     diversification_index,
     location_quotient,
@@ -55,7 +55,6 @@ from helpers.measures import (
     tertiary_secondary_ratio,
 )
 from helpers.panel import interpolate_within, lag
-from helpers.simulate import simulate
 from helpers.simulate.frame import with_regions
 from helpers.simulate.gtfp import (
     CONTROLS,
@@ -129,11 +128,8 @@ def load_panel(data: str = "simulated", mapping: str = "", seed: int | None = No
     Without a ``region`` column the East / Central / West split of
     ``data/reference/provinces.csv`` is added by the English province name.
     """
-    if data == "simulated":
-        if mapping:
-            raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
-        return simulate(SLUG, seed)
-    return with_regions(load_reader_file(SLUG, data, mapping))
+    panel = load_chapter_panel(SLUG, data, mapping, seed)
+    return panel if data == "simulated" else with_regions(panel)
 
 
 def indicator_table() -> pd.DataFrame:

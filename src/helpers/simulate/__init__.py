@@ -13,18 +13,20 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import check_choice
-from helpers.simulate import bigdata_did, coordination, gtfp
+from helpers.simulate import bigdata_did, coordination, gtfp, producer_services
 from helpers.simulate.frame import panel_frame, provinces, units, years
 
 GENERATORS: dict[str, Callable[..., pd.DataFrame]] = {
     "coordination": coordination.simulate,
     "bigdata_did": bigdata_did.simulate,
     "gtfp": gtfp.simulate,
+    "producer_services": producer_services.simulate,
 }
 DEFAULT_SEEDS: dict[str, int] = {
     "coordination": coordination.DEFAULT_SEED,
     "bigdata_did": bigdata_did.DEFAULT_SEED,
     "gtfp": gtfp.DEFAULT_SEED,
+    "producer_services": producer_services.DEFAULT_SEED,
 }
 FLOAT_FORMAT = "%.10g"
 """Ten significant digits: far beyond the data's precision, and stable across platforms."""

@@ -65,8 +65,10 @@ from helpers.indices import entropy_index
 from helpers.panel import interpolate_within
 from helpers.paths import DATA_DIR, PUBLISHED_CSV
 from helpers.simulate import planted
+from helpers.simulate.calibration import calibrate_to_published, calibration_table
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values
+from helpers.simulate.shocks import ar1_within, lognormal, standardise
 
 SLUG = "bigdata_did"
 PARAMETERS_CSV = DATA_DIR / "simulation" / "bigdata_did_parameters.csv"
@@ -138,27 +140,6 @@ def _draw(rng: np.random.Generator, n_units: int, n_rows: int, n_indicators: int
     )
 
 
-def _standardise(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / x.std()
-
-
-def _ar1(innovation: np.ndarray, n_years: int, phi: float) -> np.ndarray:
-    """Stationary unit-variance AR(1) within each city (rows: city-major, years in order)."""
-    e = innovation.reshape(-1, n_years)
-    out = np.empty_like(e)
-    out[:, 0] = e[:, 0]
-    scale = np.sqrt(1 - phi**2)
-    for k in range(1, n_years):
-        out[:, k] = phi * out[:, k - 1] + scale * e[:, k]
-    return out.ravel()
-
-
-def _lognormal(z: np.ndarray, mean: float, sd: float) -> np.ndarray:
-    """Lognormal with the given mean and sd, from standard normal scores ``z``."""
-    sigma2 = np.log1p((sd / mean) ** 2)
-    return np.exp(np.log(mean) - sigma2 / 2 + np.sqrt(sigma2) * z)
-
-
 @dataclass(frozen=True)
 class _Design:
     frame: pd.DataFrame  # city, year, key_city, resource_based, bdpz_year (contract columns)
@@ -220,7 +201,7 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
         + p["resource_size"] * resource
         + p["pilot_size"] * d_.treated
     )
-    size_std = _standardise(size)
+    size_std = standardise(size)
 
     # 3. mediators
     rho_s = p["dfi_size_corr"]
@@ -230,7 +211,9 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
         dfi_national
         + dfi_level[city]
         + noise * p["dfi_trend_sd"] * draws.dfi_trend[city] * centred
-        + noise * p["dfi_shock_sd"] * _ar1(draws.dfi_shock, d_.n_years, p["shock_persistence"])
+        + noise
+        * p["dfi_shock_sd"]
+        * ar1_within(draws.dfi_shock, d_.n_years, p["shock_persistence"])
         + p["delta_dfi"] * exposure
     )
     gip_national = np.log(p["gip_level"]) + p["gip_growth"] * t
@@ -238,7 +221,9 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
         gip_national
         + p["gip_size"] * (size - np.median(size))[city]
         + noise * p["gip_trend_sd"] * draws.gip_trend[city] * centred
-        + noise * p["gip_shock_sd"] * _ar1(draws.gip_shock, d_.n_years, p["shock_persistence"])
+        + noise
+        * p["gip_shock_sd"]
+        * ar1_within(draws.gip_shock, d_.n_years, p["shock_persistence"])
         + p["delta_gip"] * exposure
     )
     gip = poisson.ppf(draws.gip_count, np.exp(log_gip))
@@ -246,13 +231,13 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
 
     # 4. latent NQP shift
     rho = p["endogeneity"]
-    growth = p["growth_sd"] * (np.sqrt(1 - rho**2) * draws.growth + rho * _standardise(d_.treated))
+    growth = p["growth_sd"] * (np.sqrt(1 - rho**2) * draws.growth + rho * standardise(d_.treated))
     theta = np.where(
         key == 1, p["theta_key"], np.where(resource == 1, p["theta_resource"], p["theta_ordinary"])
     )
     q = (
         growth[city] * centred
-        + noise * p["shock_sd"] * _ar1(draws.shock, d_.n_years, p["shock_persistence"])
+        + noise * p["shock_sd"] * ar1_within(draws.shock, d_.n_years, p["shock_persistence"])
         + theta[city] * exposure
         + p["kappa_dfi"] * (dfi - dfi_national)
         + p["kappa_gip"] * (lngip - gip_national)
@@ -288,7 +273,7 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
     for k, name in enumerate(CONTROLS):
         r = p[f"{name}_size_corr"]
         between = p["control_between_share"]
-        within = _ar1(draws.control_within[:, k], d_.n_years, p["control_persistence"])
+        within = ar1_within(draws.control_within[:, k], d_.n_years, p["control_persistence"])
         own = np.sqrt(between) * draws.control_between[city, k] + np.sqrt(1 - between) * within
         z = r * size_std[city] + np.sqrt(1 - r**2) * own
         mean, sd = p[f"{name}_mean"], p[f"{name}_sd"]
@@ -298,7 +283,7 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
         elif name == "com":
             out[name] = np.clip(mean + sd * z, 0.01, 0.99)
         else:
-            out[name] = _lognormal(z, mean, sd)
+            out[name] = lognormal(z, mean, sd)
     out["dfi"] = dfi
     out["green_invention_applications"] = gip
     return out[list(contract.names)], draws.missing
@@ -488,36 +473,18 @@ def calibrate_effects(
     cannot all be met together with Table 3 column (4).
     """
     seeds = tuple(seeds)
-    targets = np.array([published_coefficient(*t[:2], t[2])[0] for t in TARGETS])
-    scale = np.array([published_coefficient(*t[:2], t[2])[1] for t in TARGETS])
-    table = parameters().set_index("parameter")["value"]
-    x = np.array([float(table[name]) for name in CALIBRATED])
-    for _ in range(steps):
-        current = dict(zip(CALIBRATED, x, strict=True))
-        base = _target_means(seeds, current)
-        jacobian = np.empty((len(TARGETS), len(CALIBRATED)))
-        for j, name in enumerate(CALIBRATED):
-            h = relative_step * max(abs(x[j]), 1e-3)
-            moved = _target_means(seeds, current | {name: x[j] + h})
-            jacobian[:, j] = (moved - base) / h
-        step, *_ = np.linalg.lstsq(jacobian / scale[:, None], (targets - base) / scale, rcond=None)
-        x = x + step
-    return pd.Series(x, index=list(CALIBRATED), name="calibrated")
+    return calibrate_to_published(
+        lambda current: _target_means(seeds, current),
+        CALIBRATED,
+        parameters().set_index("parameter")["value"],
+        [published_coefficient(*t[:2], t[2]) for t in TARGETS],
+        steps=steps,
+        step=lambda value: relative_step * max(abs(value), 1e-3),
+    )
 
 
 def calibration_report(seeds: Iterable[int] = CALIBRATION_SEEDS) -> pd.DataFrame:
     """Published coefficients and SEs of the targets beside their means (and sds) over
     simulated panels, with the distance of the mean in published SEs."""
-    fits = _target_fits(tuple(seeds), {})
-    sims = fits.groupby(level=[0, 1, 2], sort=False)[["coef", "se"]].agg(["mean", "std"])
-    sims.columns = [f"{stat}_{agg}" for stat, agg in sims.columns]
-    published = pd.DataFrame(
-        [published_coefficient(*t[:2], t[2]) for t in TARGETS],
-        index=sims.index,
-        columns=["published_coef", "published_se"],
-    )
-    report = published.join(sims)
-    report["distance_in_se"] = (report["coef_mean"] - report["published_coef"]) / report[
-        "published_se"
-    ]
-    return report
+    fits = _target_fits(tuple(seeds), {}).reset_index()
+    return calibration_table(fits, ["table", "column", "row"], published_coefficient)

@@ -63,6 +63,7 @@ from helpers.published import load_cells
 from helpers.simulate import planted
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values, punch_holes
+from helpers.simulate.shocks import lognormal, standardise
 
 SLUG = "coordination"
 PARAMETERS_CSV = DATA_DIR / "simulation" / "coordination_parameters.csv"
@@ -130,16 +131,6 @@ def _by_region(region: pd.Series, east: float, central: float, west: float) -> n
     return region.map({"East": east, "Central": central, "West": west}).to_numpy(float)
 
 
-def _lognormal(z: np.ndarray, mean: float, sd: float) -> np.ndarray:
-    """Lognormal with the given mean and sd, from standard normal scores ``z``."""
-    sigma2 = np.log1p((sd / mean) ** 2)
-    return np.exp(np.log(mean) - sigma2 / 2 + np.sqrt(sigma2) * z)
-
-
-def _standardise(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / x.std()
-
-
 def _ar1(innovation: np.ndarray, unit_index: np.ndarray, phi: float) -> np.ndarray:
     """Stationary unit-variance AR(1) within each unit (rows sorted by unit, then year)."""
     out = np.empty_like(innovation)
@@ -154,7 +145,7 @@ def _controls(unit_index: np.ndarray, latent: np.ndarray, d: _Draws, p) -> pd.Da
     """Controls correlated with latent NQP, mostly between provinces (Table 2 moments);
     the within-province part is a persistent AR(1)."""
     rho, between = p["control_nqp_corr"], p["control_between_share"]
-    f = _standardise(latent)
+    f = standardise(latent)
     out = {}
     for k, name in enumerate(CONTROLS):
         within = _ar1(d.control_within[:, k], unit_index, p["control_persistence"])
@@ -162,7 +153,7 @@ def _controls(unit_index: np.ndarray, latent: np.ndarray, d: _Draws, p) -> pd.Da
         z = rho * f + np.sqrt(1 - rho**2) * own
         mean, sd = p[f"{name}_mean"], p[f"{name}_sd"]
         if name in LOGNORMAL_CONTROLS:
-            out[name] = _lognormal(z, mean, sd)
+            out[name] = lognormal(z, mean, sd)
         elif name == "urbanisation":
             out[name] = np.clip(mean + sd * z, 0.30, 0.95)
         else:
@@ -260,7 +251,7 @@ def simulate(seed: int = DEFAULT_SEED, **overrides: float) -> pd.DataFrame:
     primary_ratio = np.clip(primary_ratio, 0.02, 0.6)[unit_index]  # q1 / (q1 + q2)
 
     # 3-6 to a fixed point: GDP per capita -> index -> gap -> GDP per capita
-    gdp_per_capita = p["pcgdp_2013"] * np.exp(0.3 * _standardise(latent)) * deflator
+    gdp_per_capita = p["pcgdp_2013"] * np.exp(0.3 * standardise(latent)) * deflator
     alpha = None
     for _ in range(MAX_ROUNDS):
         data = pd.concat([panel, indicators.assign(gdp_per_capita=gdp_per_capita)], axis=1)
