@@ -13,16 +13,18 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import check_choice
-from helpers.simulate import bigdata_did, coordination
+from helpers.simulate import bigdata_did, coordination, synergy
 from helpers.simulate.frame import panel_frame, provinces, units, years
 
 GENERATORS: dict[str, Callable[..., pd.DataFrame]] = {
     "coordination": coordination.simulate,
     "bigdata_did": bigdata_did.simulate,
+    "synergy": synergy.simulate,
 }
 DEFAULT_SEEDS: dict[str, int] = {
     "coordination": coordination.DEFAULT_SEED,
     "bigdata_did": bigdata_did.DEFAULT_SEED,
+    "synergy": synergy.DEFAULT_SEED,
 }
 FLOAT_FORMAT = "%.10g"
 """Ten significant digits: far beyond the data's precision, and stable across platforms."""
