@@ -632,19 +632,24 @@ def result_cells(
 
 
 # --------------------------------------------------------------------------- reading aids
-def group_sizes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Observations in the paper's subsamples beside the replication's (Tables 6-7)."""
+def group_sizes(frame: pd.DataFrame, estimates: Estimates | None = None) -> pd.DataFrame:
+    """City-years in each subsample of Tables 6-7 (``N``) and, with ``estimates``, the
+    observations the regression keeps after reghdfe drops singletons (``N used``)."""
     rows = []
     for col in COLUMNS:
-        if col.table in ("Table 6", "Table 7") and col.sample != "all":
-            rows.append(
-                {
-                    "table": col.table,
-                    "column": col.column,
-                    "sample": col.label,
-                    "N": len(sample_of(frame, col.sample)),
-                }
-            )
+        if col.table in ("Table 6", "Table 7") and (
+            col.sample != "all" or col.fixed_effects != "twfe"
+        ):
+            row = {
+                "table": col.table,
+                "column": col.column,
+                "sample": col.label,
+                "N": len(sample_of(frame, col.sample)),
+            }
+            fit = None if estimates is None else estimates.fits.get((col.table, col.column))
+            if estimates is not None:
+                row["N used"] = fit.nobs if fit is not None else np.nan
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

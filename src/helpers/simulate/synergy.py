@@ -385,7 +385,7 @@ def _generate(seed: int, p: dict[str, float]) -> _Latent:
         + p["h_resource"] * d_.resource[city]
         + p["h_digital"] * np.tanh(digital_city)
         + p["h_pressure"] * pressure
-    )
+    ).clip(min=p["multiplier_floor"])
     lnpat = np.log1p(out["green_patent_applications"].to_numpy())
     lnpat_dev = lnpat - pd.Series(lnpat).groupby(t).transform("mean").to_numpy()
     dfi_dev = dfi - pd.Series(dfi).groupby(t).transform("mean").to_numpy()
@@ -442,7 +442,9 @@ def _generate(seed: int, p: dict[str, float]) -> _Latent:
     out["capital_stock"] = gdp * per_gdp(0, "capital_output") * inverse_r
     out["employment"] = gdp * per_gdp(1, "employment_output") * inverse_r
     saving = np.exp(-es * p["delta_energy"] * index_dev["nqp"])
-    energy_intensity = per_gdp(2, "energy_intensity") * inverse_r * saving  # tce per 10,000 yuan
+    energy_intensity = (  # tons of standard coal per 10,000 yuan
+        per_gdp(2, "energy_intensity") * inverse_r ** p["energy_efficiency_elasticity"] * saving
+    )
     out["energy"] = gdp * energy_intensity / 1e4  # 10,000 tce
     out["electricity"] = (
         gdp
@@ -567,7 +569,6 @@ CALIBRATED = (
     "h_resource",
     "h_digital",
     "h_pressure",
-    "delta_energy",
 )
 
 
@@ -631,14 +632,24 @@ def calibrate_effects(
             moved = _target_means(seeds, current | {name: x[j] + h})
             jacobian[:, j] = (moved - base) / h
         step, *_ = np.linalg.lstsq(jacobian / scale[:, None], (wanted - base) / scale, rcond=None)
-        x = x + step
+        # damped: the full and the half step are tried, and the better one (or none) is kept
+        tries = {0.0: base}
+        for length in (1.0, 0.5):
+            tries[length] = _target_means(
+                seeds, dict(zip(CALIBRATED, x + length * step, strict=True))
+            )
+        loss = {k: float((((v - wanted) / scale) ** 2).sum()) for k, v in tries.items()}
+        x = x + min(loss, key=loss.get) * step
     return pd.Series(x, index=list(CALIBRATED), name="calibrated")
 
 
-def calibration_report(seeds: Iterable[int] = CALIBRATION_SEEDS) -> pd.DataFrame:
+def calibration_report(
+    seeds: Iterable[int] = CALIBRATION_SEEDS, **overrides: float
+) -> pd.DataFrame:
     """Published coefficients and SEs of the targets beside their means (and sds) over
-    simulated panels, with the distance of the mean in published SEs."""
-    fits = _target_fits(tuple(seeds), {})
+    simulated panels (with ``overrides`` of the parameter table), with the distance of
+    the mean in published SEs."""
+    fits = _target_fits(tuple(seeds), overrides)
     sims = fits.groupby(["table", "column", "row"], sort=False)[["coef", "se"]].agg(["mean", "std"])
     sims.columns = [f"{stat}_{agg}" for stat, agg in sims.columns]
     goal = targets().set_index(["table", "column", "row"])
