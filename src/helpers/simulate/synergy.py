@@ -531,8 +531,15 @@ def estimand(seed: int = DEFAULT_SEED, **overrides: float) -> float:
     p = _values(overrides) | {"missing_share": 0.0}
     actual = measured(_generate(seed, p).panel)
     null = measured(_generate(seed, p | {"effect_scale": 0.0}).panel)
-    frame = actual.assign(effect=actual["coor"] - null["coor"].to_numpy())
-    return float(_baseline(frame, "effect").params["nqp"])
+    return _effect_slope(actual, null)
+
+
+def _effect_slope(actual: pd.DataFrame, null: pd.DataFrame) -> float:
+    """Baseline slope of ``Coor - Coor0`` (0 when the two are identical)."""
+    effect = actual["coor"].to_numpy() - null["coor"].to_numpy()
+    if not np.any(effect):
+        return 0.0
+    return float(_baseline(actual.assign(effect=effect), "effect").params["nqp"])
 
 
 def recovery(seed: int, level: float = 0.95, **overrides: float) -> pd.Series:
@@ -542,8 +549,7 @@ def recovery(seed: int, level: float = 0.95, **overrides: float) -> pd.Series:
     actual = measured(_generate(seed, p).panel)
     null = measured(_generate(seed, p | {"effect_scale": 0.0}).panel)
     fit = _baseline(actual, level=level)
-    effect = actual.assign(effect=actual["coor"] - null["coor"].to_numpy())
-    target = float(_baseline(effect, "effect").params["nqp"])
+    target = _effect_slope(actual, null)
     ci = fit.conf_int().loc["nqp"]
     return pd.Series(
         {
