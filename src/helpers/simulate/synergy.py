@@ -566,7 +566,7 @@ def recovery(seed: int, level: float = 0.95, **overrides: float) -> pd.Series:
 
 # ------------------------------------------------------------------ calibration
 
-CALIBRATION_SEEDS = tuple(range(8))
+CALIBRATION_SEEDS = tuple(range(24))
 CALIBRATED = (
     "b_laborers",
     "b_objects",
