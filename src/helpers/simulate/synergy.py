@@ -62,6 +62,7 @@ from helpers.contract import load_contract
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.panel import winsorize
 from helpers.paths import DATA_DIR, PUBLISHED_CSV
+from helpers.simulate.bigdata_did import _ar1, _lognormal, _standardise
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values
 
@@ -149,27 +150,6 @@ def _draw(rng: np.random.Generator, n_units: int, n_rows: int) -> _Draws:
         mix_noise=rng.standard_normal((n_rows, 6)),
         missing=rng.random((n_rows, 15)),
     )
-
-
-def _standardise(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / x.std()
-
-
-def _ar1(innovation: np.ndarray, n_years: int, phi: float) -> np.ndarray:
-    """Stationary unit-variance AR(1) within each city (rows: city-major, years in order)."""
-    e = innovation.reshape(-1, n_years)
-    out = np.empty_like(e)
-    out[:, 0] = e[:, 0]
-    scale = np.sqrt(1 - phi**2)
-    for k in range(1, n_years):
-        out[:, k] = phi * out[:, k - 1] + scale * e[:, k]
-    return out.ravel()
-
-
-def _lognormal(z: np.ndarray, mean: float, sd: float) -> np.ndarray:
-    """Lognormal with the given mean and sd, from standard normal scores ``z``."""
-    sigma2 = np.log1p((sd / mean) ** 2)
-    return np.exp(np.log(mean) - sigma2 / 2 + np.sqrt(sigma2) * z)
 
 
 @dataclass(frozen=True)
