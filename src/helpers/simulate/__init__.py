@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import check_choice
-from helpers.simulate import bigdata_did, coordination, gtfp, producer_services
+from helpers.simulate import bigdata_did, coordination, gtfp, producer_services, synergy
 from helpers.simulate.frame import panel_frame, provinces, units, years
 
 GENERATORS: dict[str, Callable[..., pd.DataFrame]] = {
@@ -21,12 +21,14 @@ GENERATORS: dict[str, Callable[..., pd.DataFrame]] = {
     "bigdata_did": bigdata_did.simulate,
     "gtfp": gtfp.simulate,
     "producer_services": producer_services.simulate,
+    "synergy": synergy.simulate,
 }
 DEFAULT_SEEDS: dict[str, int] = {
     "coordination": coordination.DEFAULT_SEED,
     "bigdata_did": bigdata_did.DEFAULT_SEED,
     "gtfp": gtfp.DEFAULT_SEED,
     "producer_services": producer_services.DEFAULT_SEED,
+    "synergy": synergy.DEFAULT_SEED,
 }
 FLOAT_FORMAT = "%.10g"
 """Ten significant digits: far beyond the data's precision, and stable across platforms."""

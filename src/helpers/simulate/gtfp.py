@@ -51,6 +51,7 @@ from helpers.paths import DATA_DIR
 from helpers.simulate import planted
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values, punch_holes
+from helpers.simulate.shocks import lognormal, standardise
 
 SLUG = "gtfp"
 PARAMETERS_CSV = DATA_DIR / "simulation" / "gtfp_parameters.csv"
@@ -148,16 +149,6 @@ def _stratified(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def _standardise(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / x.std()
-
-
-def _lognormal(z: np.ndarray, mean: float, sd: float) -> np.ndarray:
-    """Lognormal with the given mean and sd, from standard normal scores ``z``."""
-    sigma2 = np.log1p((sd / mean) ** 2)
-    return np.exp(np.log(mean) - sigma2 / 2 + np.sqrt(sigma2) * z)
-
-
 def _indicators(latent, size, unit_index, d: _Draws, p, contract) -> pd.DataFrame:
     """The 15 Table 2 indicators: common factor ``latent``, a size effect and own noise
     (mostly a persistent province trait)."""
@@ -183,13 +174,13 @@ def _indicators(latent, size, unit_index, d: _Draws, p, contract) -> pd.DataFram
 def _controls(unit_index, latent, d: _Draws, p) -> pd.DataFrame:
     """gov, ent, fdi, env: correlated with latent NQPF, mostly between provinces."""
     rho, between = p["control_nqpf_corr"], p["control_between_share"]
-    f = _standardise(latent)
+    f = standardise(latent)
     out = {}
     for k, name in enumerate(CONTROLS):
         own = np.sqrt(between) * d.control_between[unit_index, k]
         own = own + np.sqrt(1 - between) * d.control_within[:, k]
         z = rho * f + np.sqrt(1 - rho**2) * own
-        out[name] = _lognormal(z, p[f"{name}_mean"], p[f"{name}_sd"])
+        out[name] = lognormal(z, p[f"{name}_mean"], p[f"{name}_sd"])
     return pd.DataFrame(out)
 
 
@@ -274,7 +265,7 @@ def simulate(seed: int = DEFAULT_SEED, **overrides: float) -> pd.DataFrame:
 
     # 5. green productivity in measured-GTFP units, times the calibrated factor k
     rho = p["endogeneity"]
-    shock = np.sqrt(1 - rho**2) * d.g_shock + rho * _standardise(d.shock)
+    shock = np.sqrt(1 - rho**2) * d.g_shock + rho * standardise(d.shock)
     slope = (
         p["effect_scale"]
         * _by_region(region, p["beta_prod_east"], p["beta_prod_central"], p["beta_prod_west"])[

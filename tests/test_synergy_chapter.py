@@ -1,0 +1,207 @@
+"""The synergy chapter (paper 002): its library part, and the notebook end to end."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import synergy as sy
+from helpers.dea import efficiency
+from helpers.errors import InputError
+from helpers.panel import stata_percentile
+from helpers.paths import PARAMS_DIR
+from helpers.published import load_cells
+from helpers.results import missing_keys, read_results
+from helpers.runner import NotebookFailed, run_notebook
+from helpers.simulate import simulate
+from helpers.simulate.synergy import published_coefficient
+
+SLUG = "synergy"
+DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
+QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
+
+
+@pytest.fixture(scope="module")
+def published() -> pd.DataFrame:
+    cells = load_cells()
+    return cells[cells["paper"] == sy.PAPER]
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return simulate(SLUG, 5)
+
+
+@pytest.fixture(scope="module")
+def measurement(panel) -> sy.Measurement:
+    return sy.measure(panel)
+
+
+# --------------------------------------------------------------------------- measurement
+def test_coor_is_the_sbm_score_with_bads_on_the_global_frontier(panel):
+    raw = sy.measure(panel, winsorize_on=False).frame
+    x = panel[["capital_stock", "employment", "energy"]].to_numpy(float)
+    expected = efficiency(
+        x, panel[["gdp"]].to_numpy(float), panel[["co2", "pm25"]].to_numpy(float), model="sbm"
+    )
+    np.testing.assert_allclose(raw["coor"], expected, rtol=1e-9)
+    assert raw["coor"].between(0, 1 + 1e-9).all() and raw["coor"].max() == pytest.approx(1)
+
+
+def test_contemporaneous_frontier_scores_each_year_against_itself(panel):
+    short = panel[panel["year"] <= 2013]
+    scores = sy.measure(short, last_year=2013, frontier="contemporaneous", winsorize_on=False)
+    best = scores.frame.groupby("year")["coor"].max()
+    np.testing.assert_allclose(best, 1.0, atol=1e-9)
+
+
+def test_nqp_is_the_entropy_index_with_renormalised_sub_dimensions(measurement, panel):
+    raw = sy.measure(panel, winsorize_on=False)
+    w = raw.index.weights
+    assert w["weight"].sum() == pytest.approx(1.0)
+    assert len(w) == 15
+    z = raw.index.normalised
+    np.testing.assert_allclose(raw.frame["nqp"], z.to_numpy() @ w["weight"].to_numpy())
+    means = w[w["dimension"] == "means"]
+    expected = z[means["indicator"]].to_numpy() @ means["weight"].to_numpy()
+    np.testing.assert_allclose(raw.frame["nqm"], expected / means["weight"].sum())
+
+
+def test_weights_table_shows_printed_beside_replicated(measurement):
+    table = sy.weights_table(measurement.index)
+    assert table["printed weight"].sum() == pytest.approx(1.001)
+    assert table["replicated weight"].sum() == pytest.approx(1.0)
+
+
+def test_winsorizing_is_reported_and_switchable(panel, measurement):
+    assert measurement.winsorized.sum() > 0
+    assert measurement.winsorized["coor"] > 0
+    off = sy.measure(panel, winsorize_on=False)
+    assert off.winsorized.sum() == 0
+    raw = off.frame["coor"].to_numpy()
+    low, high = stata_percentile(raw, 1), stata_percentile(raw, 99)
+    assert measurement.frame["coor"].min() == pytest.approx(low)
+    assert measurement.frame["coor"].max() == pytest.approx(high)
+
+
+def test_groups_partition_the_sample_under_every_split_rule(panel):
+    for rule in sy.DIGITAL_SPLITS:
+        frame = sy.measure(panel, digital_split=rule).frame
+        assert frame["group"].isin(sy.GROUPS).all()
+        pilots = frame["pilot"] == 1
+        assert (frame["group"].isin(["dual-high", "pressure-induced"]) == pilots).all()
+
+
+def test_mediators_are_the_papers_ratios(panel):
+    frame = sy.measure(panel, winsorize_on=False).frame
+    np.testing.assert_allclose(frame["es1"], panel["electricity"] / panel["gdp"])
+    np.testing.assert_allclose(frame["lnapp"], np.log1p(panel["green_patent_applications"]))
+    np.testing.assert_allclose(frame["dfi"], panel["dfi"] / 100)
+
+
+def test_bad_choices_name_the_parameter(panel, measurement):
+    with pytest.raises(InputError, match="dea_model"):
+        sy.measure(panel, dea_model="radial")
+    with pytest.raises(InputError, match="frontier"):
+        sy.measure(panel, frontier="sequential")
+    with pytest.raises(InputError, match="rts"):
+        sy.measure(panel, rts="nirs")
+    with pytest.raises(InputError, match="digital_split"):
+        sy.measure(panel, digital_split="mean")
+    with pytest.raises(InputError, match="winsorize_cuts"):
+        sy.measure(panel, cuts=(99, 1))
+    with pytest.raises(InputError, match="se_type"):
+        sy.estimate_all(measurement.frame, se_type="hc3")
+    with pytest.raises(InputError, match="effect"):
+        sy.load_panel("simulated", effect=1.0)
+
+
+# --------------------------------------------------------------------------- estimation
+def test_every_published_cell_is_produced_with_the_designs_sample_sizes(measurement, published):
+    est = sy.estimate_all(measurement.frame)
+    cells = sy.result_cells(
+        est,
+        sy.descriptive_statistics(measurement.frame),
+        sy.weights_table(measurement.index),
+        published,
+    )
+    assert missing_keys(cells, published).empty
+    n = cells[cells["row"] == "N"].set_index(["table", "column"])["value"]
+    assert n[("Table 4", "(2)")] == 2904 and n[("Table 6", "(1)")] == 2662
+    assert n[("Table 6", "(2)")] == 2662 and n[("Table 6", "(3)")] == 2856
+    assert n[("Table 6", "(4)")] == 2856  # the four one-city provinces are singletons
+    assert [n[("Table 7", c)] for c in ("(1)", "(2)", "(3)", "(4)")] == [336, 2568, 1104, 1800]
+    # the median halves and the four groups partition the rows; reghdfe then drops the
+    # cities observed in only one year of a subsample (singletons), as the paper's N suggest
+    rows = sy.group_sizes(measurement.frame).set_index(["table", "column"])
+    for halves in (("Table 6", ("(5)", "(6)")), ("Table 7", ("(5)", "(6)", "(7)", "(8)"))):
+        keys = [(halves[0], c) for c in halves[1]]
+        assert rows.loc[keys, "N"].sum() == 2904
+        singletons = [est[k].n_singletons for k in keys]
+        assert sum(n[k] for k in keys) == 2904 - sum(singletons)
+    kp = cells[(cells["table"] == "Table 6") & (cells["column"] == "(1)")].set_index(
+        ["row", "stat"]
+    )["value"]
+    assert kp[("Stock-Yogo 10% critical value", "value")] == pytest.approx(16.38)
+    assert 0 <= kp[("Kleibergen-Paap rk LM", "p")] <= 1
+
+
+def test_iv_first_stage_is_the_lagged_index(measurement):
+    est = sy.estimate_all(measurement.frame, columns=[sy.column("Table 6", "(1)")])
+    first = est[("Table 6", "(1)")]
+    assert "nqp_lag" in first.params.index and first.params["nqp_lag"] > 0
+
+
+def test_a_missing_group_gives_explained_empty_cells(measurement, published):
+    frame = measurement.frame[measurement.frame["resource_based"] == 0]
+    est = sy.estimate_all(frame)
+    assert ("Table 7", "(3)") in est.failures
+    cells = sy.result_cells(
+        est, sy.descriptive_statistics(frame), sy.weights_table(measurement.index), published
+    )
+    assert missing_keys(cells, published).empty
+    empty = cells[(cells["table"] == "Table 7") & (cells["column"] == "(3)")]
+    assert empty["value"].isna().all() and empty["note"].str.contains("not estimable").all()
+
+
+def test_sample_sums_report_the_papers_inconsistencies(published):
+    sums = sy.sample_sums(published)
+    assert (sums["design"], sums["median split"], sums["four groups"]) == (2904, 2884, 2806)
+
+
+# --------------------------------------------------------------------------- the notebook
+@pytest.mark.book
+def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_path, published):
+    run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK])
+    results = read_results(tmp_path / SLUG / "results.csv")
+    assert missing_keys(results, published).empty
+    assert set(results["paper"]) == {sy.PAPER}
+
+
+@pytest.mark.book
+@pytest.mark.slow
+def test_default_run_recovers_the_planted_baseline(tmp_path, published):
+    """On the default simulated data the baseline lies within two published SEs."""
+    run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS])
+    results = read_results(tmp_path / SLUG / "results.csv")
+    assert missing_keys(results, published).empty
+    key = (results["table"] == "Table 4") & (results["column"] == "(2)")
+    key &= (results["row"] == "Nqp") & (results["stat"] == "coef")
+    coef, se = published_coefficient("Table 4", "(2)")
+    assert abs(results[key]["value"].item() - coef) <= 2 * se
+
+
+@pytest.mark.book
+def test_a_bad_parameter_fails_naming_it_and_the_allowed_values(tmp_path):
+    with pytest.raises(NotebookFailed, match=r"frontier.*'global', 'contemporaneous'"):
+        run_notebook(
+            SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK], overrides={"frontier": "best"}
+        )
+    with pytest.raises(NotebookFailed, match="winsorize_lower"):
+        run_notebook(
+            SLUG,
+            tmp_path,
+            parameter_files=[DEFAULTS, QUICK],
+            overrides={"winsorize_lower": 50.0, "winsorize_upper": 10.0},
+        )
