@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import tables
 from helpers.errors import InputError
 from helpers.published import CELL_KEYS
 from helpers.results import RESULT_COLUMNS, fit_cells, read_results, write_results
@@ -268,3 +269,21 @@ def test_sign_and_significance_by_hand():
     assert score["both"].tolist() == [True, False]
     missing = sign_and_significance(published, ours.iloc[:1], "p", ["x"])
     assert missing["both"].tolist() == [True, False]  # a column not replicated disagrees
+
+
+def test_describe_matches_hand_computed_statistics_in_the_order_asked():
+    frame = pd.DataFrame({"x": [1.0, 2.0, 4.0, np.nan], "y": [3, 3, 6, 8]})
+    out = tables.describe(frame, ["x", "y"], ("obs", "max", "median", "sd"))
+    assert list(out.columns) == ["obs", "max", "median", "sd"]
+    assert out.loc["x", "obs"] == 3 and out.loc["y", "obs"] == 4
+    assert out.loc["x", "median"] == 2.0 and out.loc["y", "max"] == 8.0
+    # sd with n - 1: x has mean 7/3, squared deviations sum to 14/3 over 2 degrees of freedom
+    assert out.loc["x", "sd"] == pytest.approx(np.sqrt(7 / 3), rel=1e-12)
+
+
+def test_describe_names_an_unknown_statistic_and_a_missing_column():
+    frame = pd.DataFrame({"x": [1.0, 2.0]})
+    with pytest.raises(InputError, match="stats"):
+        tables.describe(frame, ["x"], ("obs", "p99"))
+    with pytest.raises(InputError, match="'z'"):
+        tables.describe(frame, ["z"])

@@ -35,6 +35,7 @@ from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.panel import winsorize
 from helpers.psm import psm_did
+from helpers.tables import describe
 
 SLUG = "bigdata_did"
 PAPER = "004_e689ae0726649bac"
@@ -193,16 +194,7 @@ def measure(panel: pd.DataFrame, *, first_year: int, last_year: int) -> pd.DataF
 
 def descriptive_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     """Table 2: obs, mean, sd (n-1), min and max of NQP, BDPZs, the mediators, controls."""
-    data = frame[list(TABLE2_ROWS)].astype(float)
-    return pd.DataFrame(
-        {
-            "obs": data.notna().sum(),
-            "mean": data.mean(),
-            "sd": data.std(ddof=1),
-            "min": data.min(),
-            "max": data.max(),
-        }
-    )
+    return describe(frame, TABLE2_ROWS, ("obs", "mean", "sd", "min", "max"))
 
 
 # --------------------------------------------------------------------------- estimation

@@ -42,3 +42,15 @@ def load_chapter_panel(
             parameter=moved[0],
         )
     return load_reader_file(slug, data, mapping)
+
+
+def load_province_panel(
+    slug: str, data: str = "simulated", mapping: str = "", seed: int | None = None
+) -> pd.DataFrame:
+    """:func:`load_chapter_panel` for a provincial paper: a reader's file without a complete
+    ``region`` column gets the East / Central / West split of ``data/reference/provinces.csv``
+    by English province name (:func:`helpers.simulate.frame.with_regions`)."""
+    from helpers.simulate.frame import with_regions
+
+    panel = load_chapter_panel(slug, data, mapping, seed)
+    return panel if data == "simulated" else with_regions(panel)

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import results
-from helpers.chapter_data import load_chapter_panel
+from helpers.chapter_data import load_province_panel
 from helpers.contract import load_contract
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
@@ -46,7 +46,7 @@ from helpers.iv import IVResult, fe_iv
 from helpers.measures import real_gdp_from_index, regional_gap, structure_upgrading_index
 from helpers.panel import interpolate_within, lag
 from helpers.simulate.coordination import CONTROLS
-from helpers.simulate.frame import with_regions
+from helpers.tables import describe
 
 SLUG = "coordination"
 PAPER = "001_1101b0c6b88162b7"
@@ -115,8 +115,7 @@ def load_panel(data: str = "simulated", mapping: str = "", seed: int | None = No
     Without a ``region`` column the East / Central / West split of
     ``data/reference/provinces.csv`` is added by the English province name.
     """
-    panel = load_chapter_panel(SLUG, data, mapping, seed)
-    return panel if data == "simulated" else with_regions(panel)
+    return load_province_panel(SLUG, data, mapping, seed)
 
 
 def indicator_spec() -> list[Indicator]:
@@ -223,18 +222,7 @@ def weights_table(index: EntropyIndex) -> pd.DataFrame:
 
 def descriptive_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     """Table 2: obs, mean, min, median, max, sd (n-1) of the gap, NQP and the controls."""
-    data = frame[list(TABLE2_ROWS)]
-    stats = pd.DataFrame(
-        {
-            "obs": data.notna().sum(),
-            "mean": data.mean(),
-            "min": data.min(),
-            "median": data.median(),
-            "max": data.max(),
-            "sd": data.std(ddof=1),
-        }
-    )
-    return stats
+    return describe(frame, TABLE2_ROWS, ("obs", "mean", "min", "median", "max", "sd"))
 
 
 # --------------------------------------------------------------------------- estimation

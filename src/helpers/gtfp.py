@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import results
-from helpers.chapter_data import load_chapter_panel
+from helpers.chapter_data import load_province_panel
 from helpers.contract import load_contract
 from helpers.dea import DEAInfeasibleWarning, cumulate, gml
 from helpers.did import PlaceboResult, placebo_permutation
@@ -55,13 +55,13 @@ from helpers.measures import (
     tertiary_secondary_ratio,
 )
 from helpers.panel import interpolate_within, lag
-from helpers.simulate.frame import with_regions
 from helpers.simulate.gtfp import (
     CONTROLS,
     COUNT_INDICATORS,
     MODERATORS,
     SERVICE_SECTORS,
 )
+from helpers.tables import describe
 
 SLUG = "gtfp"
 PAPER = "000_4048779d6599a998"
@@ -128,8 +128,7 @@ def load_panel(data: str = "simulated", mapping: str = "", seed: int | None = No
     Without a ``region`` column the East / Central / West split of
     ``data/reference/provinces.csv`` is added by the English province name.
     """
-    panel = load_chapter_panel(SLUG, data, mapping, seed)
-    return panel if data == "simulated" else with_regions(panel)
+    return load_province_panel(SLUG, data, mapping, seed)
 
 
 def indicator_table() -> pd.DataFrame:
@@ -300,17 +299,7 @@ DESCRIBED = ("gtfp", "prod", "ts", *MODERATORS, *CONTROLS)
 
 def descriptive_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     """Obs, mean, sd (n-1), min, median, max of the model variables (the paper prints none)."""
-    data = frame[list(DESCRIBED)]
-    return pd.DataFrame(
-        {
-            "obs": data.notna().sum(),
-            "mean": data.mean(),
-            "sd": data.std(ddof=1),
-            "min": data.min(),
-            "median": data.median(),
-            "max": data.max(),
-        }
-    )
+    return describe(frame, DESCRIBED)
 
 
 # --------------------------------------------------------------------------- estimation

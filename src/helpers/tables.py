@@ -10,7 +10,8 @@ LaTeX (booktabs).  :func:`comparison_table` joins replicated tidy cells
 :func:`side_by_side` lays that comparison out as the paper prints the table
 (published, replicated and their difference under each printed column), and
 :func:`sign_and_significance` scores whether a replication reproduces the sign
-and the significance class of a paper's key coefficients.
+and the significance class of a paper's key coefficients. :func:`describe` is the
+descriptive-statistics table every chapter prints.
 """
 
 from __future__ import annotations
@@ -27,6 +28,33 @@ from helpers.errors import InputError, check_choice
 from helpers.inference import stars
 from helpers.published import CELL_KEYS, table_as_printed
 from helpers.results import NOTE_COLUMN, Estimate
+
+DESCRIPTIVE_STATS = ("obs", "mean", "sd", "min", "median", "max")
+"""The statistics :func:`describe` knows, in Stata's ``tabstat`` order."""
+
+
+def describe(
+    frame: pd.DataFrame, columns: Sequence[str], stats: Sequence[str] = DESCRIPTIVE_STATS
+) -> pd.DataFrame:
+    """Descriptive statistics as the papers print them (Stata ``tabstat, s(n mean sd min p50
+    max)``): one row per column of ``columns``, one column per statistic of ``stats`` in the
+    order given. ``obs`` counts non-missing cells and ``sd`` uses n - 1."""
+    for stat in stats:
+        check_choice("stats", stat, DESCRIPTIVE_STATS)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError("the frame has no such column", column=missing[0])
+    data = frame[list(columns)].astype(float)
+    compute = {
+        "obs": lambda: data.notna().sum(),
+        "mean": data.mean,
+        "sd": lambda: data.std(ddof=1),
+        "min": data.min,
+        "median": data.median,
+        "max": data.max,
+    }
+    return pd.DataFrame({stat: compute[stat]() for stat in stats})
+
 
 _LATEX_ESCAPES = {
     "\\": r"\textbackslash{}",
