@@ -78,3 +78,59 @@ def calibration_table(
     table = table.join(sims)
     table["distance_in_se"] = (table["coef_mean"] - table["published_coef"]) / table["published_se"]
     return table
+
+
+def largest_scale_reaching(
+    share_at: Callable[[float], float],
+    high: float,
+    share: float,
+    *,
+    steps: int = 7,
+    floor: float = 0.25,
+    name: str = "scale",
+) -> float:
+    """The largest value in ``[floor * high, high]`` at which ``share_at(value)`` (a share of
+    calibration seeds x columns that reproduce their published sign and significance class)
+    is at least ``share``, by bisection on the log scale (``steps`` halvings).
+
+    ``high`` is the value that matches the printed SEs: an upper bound, so that a shock is
+    reduced no more than the printed significance classes require. Raises RuntimeError if
+    even ``floor * high`` misses the target.
+    """
+    low = floor * high
+    if share_at(high) >= share:
+        return high
+    if share_at(low) < share:
+        raise RuntimeError(f"{name}: even {low:.4g} does not reach the target share")
+    for _ in range(steps):
+        middle = float(np.sqrt(low * high))
+        if share_at(middle) >= share:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+ClassShare = Callable[[Sequence[tuple[str, str]], Sequence[int], Mapping[str, float]], float]
+
+
+def noise_for_classes(
+    class_share: ClassShare,
+    targets: Mapping[str, tuple[float, Sequence[tuple[str, str]]]],
+    parameter: str,
+    seeds: Sequence[int],
+    share: float,
+    **options,
+) -> float:
+    """:func:`largest_scale_reaching` for the shock ``parameter``: ``targets[parameter]`` is
+    (its SE-matched value, the columns it governs) and ``class_share(columns, seeds,
+    overrides)`` the share of seeds x columns that reproduce their published sign and
+    significance class. ``options`` (steps, floor) go to :func:`largest_scale_reaching`."""
+    high, columns = targets[parameter]
+    return largest_scale_reaching(
+        lambda value: class_share(columns, seeds, {parameter: value}),
+        high,
+        share,
+        name=parameter,
+        **options,
+    )
