@@ -141,30 +141,6 @@ def test_class_matches_agree_with_the_chapters_scorecard(measured):
     assert (matches == chapter.loc[matches.index]).all()
 
 
-def test_noise_scales_are_at_most_their_se_matched_values():
-    """calibrate_noise lowers a regional shock only as far as the significance classes need."""
-    table = producer_services.parameters().set_index("parameter")
-    for name, (se_matched, columns) in producer_services.NOISE_TARGETS.items():
-        assert 0 < table.loc[name, "value"] <= se_matched
-        assert "calibrate_noise" in table.loc[name, "source"] or table.loc[name, "value"] == (
-            se_matched
-        )
-        assert columns
-
-
-def test_controls_move_productivity_within_cities_only():
-    """The planted control effects are within-city effects (what the paper's fixed-effects
-    coefficients identify): a control's persistent city level does not shift productivity."""
-    from helpers.simulate.producer_services import _within_city
-
-    city = np.repeat(np.arange(3), 4)
-    values = np.arange(12.0) ** 2
-    moved = _within_city(values, city)
-    np.testing.assert_allclose(np.bincount(city, weights=moved), 0, atol=1e-12)
-    same_city = np.diff(city) == 0
-    np.testing.assert_allclose(np.diff(moved)[same_city], np.diff(values)[same_city])
-
-
 def test_no_effect_when_the_effect_is_switched_off():
     estimates = [
         baseline(producer_services.measured(simulate(SLUG, seed, effect_scale=0.0)))
@@ -219,34 +195,6 @@ def test_gauss_newton_solves_a_linear_calibration_in_one_step():
     np.testing.assert_allclose(solved, truth, atol=1e-10)
 
 
-def test_largest_scale_reaching_finds_the_threshold_of_a_falling_share():
-    from helpers.simulate.calibration import largest_scale_reaching
-
-    def share(value):  # falls with the scale, crosses 0.9 at 0.02
-        return 1.0 - 5.0 * value
-
-    found = largest_scale_reaching(share, 0.04, 0.9, steps=12)
-    assert found <= 0.02 < found * 1.01
-    assert largest_scale_reaching(share, 0.015, 0.9) == 0.015  # the SE bound already meets it
-    with pytest.raises(RuntimeError, match="does not reach"):
-        largest_scale_reaching(share, 0.4, 0.9, floor=0.25)
-
-
-def test_noise_for_classes_passes_the_governed_columns_and_the_override():
-    from helpers.simulate.calibration import noise_for_classes
-
-    seen = []
-
-    def class_share(columns, seeds, overrides):
-        seen.append((tuple(columns), tuple(seeds), dict(overrides)))
-        return 1.0 - 5.0 * overrides["sigma"]
-
-    targets = {"sigma": (0.04, [("Table 2", "(1)")])}
-    found = noise_for_classes(class_share, targets, "sigma", (0, 1), 0.9, steps=12)
-    assert found <= 0.02 < found * 1.01
-    assert seen[0] == ((("Table 2", "(1)"),), (0, 1), {"sigma": 0.04})
-
-
 def test_shock_building_blocks_have_their_stated_moments():
     from helpers.simulate.shocks import ar1_within, lognormal, standardise
 
@@ -258,3 +206,11 @@ def test_shock_building_blocks_have_their_stated_moments():
     assert abs(x.mean() - 0.15) < 0.001 and abs(x.std() - 0.08) < 0.001
     z = standardise(x)
     assert abs(z.mean()) < 1e-12 and abs(z.std() - 1) < 1e-12
+
+
+def test_agreement_by_seed_is_the_chapters_share():
+    rows = producer_services.agreement_by_seed([5])
+    assert len(rows) == len(COLUMNS)
+    fits = producer_services.fit_columns(producer_services.measured(simulate(SLUG, 5)))
+    expected = producer_services.class_matches(fits).to_numpy()
+    assert (rows["match"].to_numpy() == expected).all()

@@ -61,7 +61,6 @@ from helpers.indices import entropy_index
 from helpers.paths import DATA_DIR
 from helpers.published import load_cells
 from helpers.simulate import planted
-from helpers.simulate.calibration import noise_for_classes
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values, punch_holes
 from helpers.simulate.shocks import lognormal, standardise
@@ -454,9 +453,19 @@ def calibrate_noise(
     the other parameters are the table's (so the slopes and the noise are calibrated in
     alternation: :func:`calibrate_slopes` after each noise change).
     """
-    return noise_for_classes(
-        _class_share, NOISE_TARGETS, parameter, tuple(seeds), share, steps=steps, floor=floor
-    )
+    high, columns = NOISE_TARGETS[parameter]
+    low = floor * high
+    if _class_share(columns, seeds, {parameter: high}) >= share:
+        return high
+    if _class_share(columns, seeds, {parameter: low}) < share:
+        raise RuntimeError(f"{parameter}: even {low:.4g} does not reach the target share")
+    for _ in range(steps):
+        middle = float(np.sqrt(low * high))
+        if _class_share(columns, seeds, {parameter: middle}) >= share:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def calibration_report(seeds: Iterable[int] = CALIBRATION_SEEDS) -> pd.DataFrame:
