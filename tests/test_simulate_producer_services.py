@@ -127,6 +127,20 @@ def test_default_seed_baseline_within_two_published_ses(measured):
     assert abs(baseline(measured) - coef) <= 2 * se
 
 
+def test_class_matches_agree_with_the_chapters_scorecard(measured):
+    """The calibration's sign-and-class rule is the chapter's (helpers.tables)."""
+    from helpers.producer_services import agreement, core_coefficients, result_cells
+    from helpers.published import load_cells
+
+    published = load_cells()
+    estimates = estimate(measured)
+    score = agreement(result_cells(estimates, published), published)
+    matches = producer_services.class_matches(core_coefficients(estimates))
+    chapter = score.set_index(["table", "column"])["both"].astype(bool)
+    assert len(matches) == len(COLUMNS) == len(chapter)
+    assert (matches == chapter.loc[matches.index]).all()
+
+
 def test_no_effect_when_the_effect_is_switched_off():
     estimates = [
         baseline(producer_services.measured(simulate(SLUG, seed, effect_scale=0.0)))
@@ -192,3 +206,11 @@ def test_shock_building_blocks_have_their_stated_moments():
     assert abs(x.mean() - 0.15) < 0.001 and abs(x.std() - 0.08) < 0.001
     z = standardise(x)
     assert abs(z.mean()) < 1e-12 and abs(z.std() - 1) < 1e-12
+
+
+def test_agreement_by_seed_is_the_chapters_share():
+    rows = producer_services.agreement_by_seed([5])
+    assert len(rows) == len(COLUMNS)
+    fits = producer_services.fit_columns(producer_services.measured(simulate(SLUG, 5)))
+    expected = producer_services.class_matches(fits).to_numpy()
+    assert (rows["match"].to_numpy() == expected).all()

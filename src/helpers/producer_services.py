@@ -503,3 +503,22 @@ def agreement(cells: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     from helpers.tables import sign_and_significance
 
     return sign_and_significance(published, cells, PAPER, ["SAGG"])
+
+
+def insignificant_match_bound(level: float = 0.10) -> float:
+    """The largest probability that a replication reproduces the sign and the class of a
+    column printed insignificant at ``level``, when its t statistic is N(mu, 1): the
+    t must fall between 0 and the critical value z on the printed side, which is most likely
+    at mu = z / 2, with probability ``2 Phi(z / 2) - 1`` (0.59 at 10%)."""
+    from scipy.stats import norm
+
+    return float(2 * norm.cdf(norm.isf(level / 2) / 2) - 1)
+
+
+def best_expected_agreement(score: pd.DataFrame, level: float = 0.10) -> float:
+    """The best expected share of columns whose sign and class a replication with t ~ N(mu, 1)
+    can reproduce, given which published columns are significant (``score``: the rows of
+    :func:`agreement`): a significant column can be matched with probability near 1 (large
+    mu), an insignificant one at most :func:`insignificant_match_bound`."""
+    significant = score["significant_published"].to_numpy(bool)
+    return float(np.where(significant, 1.0, insignificant_match_bound(level)).mean())
