@@ -1,10 +1,15 @@
-"""Shared fixtures: where the repository and the shared reference material are."""
+"""Shared fixtures: where the repository and the shared reference material are, and the
+published cells of the paper a chapter test module covers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from helpers.contract import load_contract
+from helpers.published import load_cells
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -16,3 +21,12 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"shared material not found at {SHARED_DIR} (it sits beside the repo in CI)")
     return SHARED_DIR
+
+
+@pytest.fixture(scope="module")
+def published(request: pytest.FixtureRequest) -> pd.DataFrame:
+    """The published cells of the paper whose chapter the test module covers: the module sets
+    ``SLUG``, and the paper is that chapter's contract's paper."""
+    paper = load_contract(request.module.SLUG).paper
+    cells = load_cells()
+    return cells[cells["paper"] == paper]

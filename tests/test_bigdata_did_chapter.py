@@ -11,7 +11,6 @@ from helpers import bigdata_did as bd
 from helpers.did import event_study
 from helpers.errors import InputError
 from helpers.paths import PARAMS_DIR
-from helpers.published import load_cells
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 from helpers.simulate import simulate
@@ -19,12 +18,6 @@ from helpers.simulate import simulate
 SLUG = "bigdata_did"
 DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
-
-
-@pytest.fixture(scope="module")
-def published() -> pd.DataFrame:
-    cells = load_cells()
-    return cells[cells["paper"] == bd.PAPER]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from helpers import gtfp as gt
 from helpers.dea import cumulate, gml
 from helpers.errors import InputError
 from helpers.paths import PARAMS_DIR
-from helpers.published import load_cells
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 from helpers.simulate import simulate
@@ -21,12 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::helpers.dea.DEAInfeasibleWarnin
 SLUG = "gtfp"
 DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
-
-
-@pytest.fixture(scope="module")
-def published() -> pd.DataFrame:
-    cells = load_cells()
-    return cells[cells["paper"] == gt.PAPER]
 
 
 @pytest.fixture(scope="module")

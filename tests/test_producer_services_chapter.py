@@ -10,7 +10,6 @@ import yaml
 from helpers import producer_services as ps
 from helpers.errors import InputError
 from helpers.paths import PARAMS_DIR
-from helpers.published import load_cells
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 from helpers.simulate import simulate
@@ -20,12 +19,6 @@ SLUG = "producer_services"
 DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
 BASELINE_ONLY = [c for c in ps.COLUMNS if c.key == ps.BASELINE]
-
-
-@pytest.fixture(scope="module")
-def published() -> pd.DataFrame:
-    cells = load_cells()
-    return cells[cells["paper"] == ps.PAPER]
 
 
 @pytest.fixture(scope="module")

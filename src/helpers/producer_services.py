@@ -41,6 +41,7 @@ from helpers.errors import InputError, check_choice
 from helpers.iv import IVResult, endogeneity_tests, fe_iv
 from helpers.measures import location_quotient
 from helpers.panel import interpolate_within, lag
+from helpers.tables import describe
 
 SLUG = "producer_services"
 PAPER = "003_29e01ed6de425a3f"
@@ -226,12 +227,7 @@ def measure(
 
 def descriptive_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     """Obs, mean, sd (n-1), min and max of the measured variables (the paper prints none)."""
-    stats = (
-        frame[[*OUTCOMES, *SECTORS, *CONTROLS]]
-        .astype(float)
-        .agg(["count", "mean", "std", "min", "max"])
-    )
-    return stats.T.rename(columns={"count": "obs", "std": "sd"})
+    return describe(frame, [*OUTCOMES, *SECTORS, *CONTROLS], ("obs", "mean", "sd", "min", "max"))
 
 
 # --------------------------------------------------------------------------- estimation
