@@ -142,3 +142,14 @@ def test_bigdata_groups_and_treatment_match_the_paper(published):
         & (published["stat"] == "mean")
     ]["value"].astype(float)
     assert treated_share == pytest.approx(printed_mean.item(), abs=5e-5)
+
+
+def test_planted_rows_keep_the_order_asked_and_name_an_unknown_parameter():
+    from helpers.errors import InputError
+    from helpers.simulate.planted import planted_rows
+
+    rows = planted_rows("coordination", ["effect_scale", "beta_nqp_east"], ("value",))
+    assert list(rows.index) == ["effect_scale", "beta_nqp_east"]
+    assert rows.loc["effect_scale", "value"] == 1.0
+    with pytest.raises(InputError, match="no_such_value"):
+        planted_rows("coordination", ["no_such_value"])

@@ -46,6 +46,7 @@ from helpers.iv import IVResult, fe_iv
 from helpers.measures import real_gdp_from_index, regional_gap, structure_upgrading_index
 from helpers.panel import interpolate_within, lag
 from helpers.simulate.coordination import CONTROLS
+from helpers.simulate.planted import planted_rows
 from helpers.tables import describe
 
 SLUG = "coordination"
@@ -388,20 +389,20 @@ def star_conventions(published: pd.DataFrame, table: str, clusters: dict[str, in
 
 def planted_truth() -> pd.DataFrame:
     """The generating process's structural slopes and knobs (rows of the parameter table)."""
-    from helpers.simulate.coordination import parameters
-
-    table = parameters().set_index("parameter")
-    keep = [
-        "beta_nqp_east",
-        "beta_nqp_central",
-        "beta_nqp_west",
-        "beta_nqp_upgrading",
-        "gap_on_upgrading",
-        "effect_scale",
-        "endogeneity",
-        "gap_shock_persistence",
-    ]
-    return table.loc[keep, ["value", "unit", "note"]]
+    return planted_rows(
+        SLUG,
+        [
+            "beta_nqp_east",
+            "beta_nqp_central",
+            "beta_nqp_west",
+            "beta_nqp_upgrading",
+            "gap_on_upgrading",
+            "effect_scale",
+            "endogeneity",
+            "gap_shock_persistence",
+        ],
+        ("value", "unit", "note"),
+    )
 
 
 def plot_core_coefficients(comparison: pd.DataFrame, level: float = 0.95):

@@ -61,6 +61,7 @@ from helpers.simulate.gtfp import (
     MODERATORS,
     SERVICE_SECTORS,
 )
+from helpers.simulate.planted import planted_rows
 from helpers.tables import describe
 
 SLUG = "gtfp"
@@ -443,23 +444,22 @@ def core_agreement(published: pd.DataFrame, replicated: pd.DataFrame) -> pd.Data
 
 def planted_truth() -> pd.DataFrame:
     """The generating process's structural slopes and knobs (rows of the parameter table)."""
-    from helpers.simulate.gtfp import parameters
-
-    table = parameters().set_index("parameter")
-    keep = [
-        "beta_prod_east",
-        "beta_prod_central",
-        "beta_prod_west",
-        "theta_ts",
-        "beta_ts_prod",
-        "theta_high",
-        "theta_prof",
-        "theta_mul",
-        "frontier_scale",
-        "effect_scale",
-        "endogeneity",
-    ]
-    return table.loc[keep, ["value", "unit", "source"]]
+    return planted_rows(
+        SLUG,
+        [
+            "beta_prod_east",
+            "beta_prod_central",
+            "beta_prod_west",
+            "theta_ts",
+            "beta_ts_prod",
+            "theta_high",
+            "theta_prof",
+            "theta_mul",
+            "frontier_scale",
+            "effect_scale",
+            "endogeneity",
+        ],
+    )
 
 
 def plot_regional_paths(frame: pd.DataFrame):

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import InputError
-from helpers.paths import PUBLISHED_CSV
+from helpers.paths import DATA_DIR, PUBLISHED_CSV
 
 
 def planted_values(
@@ -77,3 +77,15 @@ def published_coefficient(paper: str, table: str, column: str, row: str) -> tupl
         & (cells["row"] == row)
     ].set_index("stat")["value"]
     return float(cells["coef"]), float(cells["se"])
+
+
+def planted_rows(
+    slug: str, names: Sequence[str], columns: Sequence[str] = ("value", "unit", "source")
+) -> pd.DataFrame:
+    """The rows ``names`` (in that order) of paper ``slug``'s planted-parameter table,
+    indexed by parameter, with ``columns``: what a chapter shows as its known truth."""
+    table = pd.read_csv(DATA_DIR / "simulation" / f"{slug}_parameters.csv").set_index("parameter")
+    unknown = [n for n in names if n not in table.index]
+    if unknown:
+        raise InputError(f"not a parameter of the {slug} process", parameter=unknown[0])
+    return table.loc[list(names), list(columns)]
