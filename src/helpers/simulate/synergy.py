@@ -85,7 +85,7 @@ from scipy.special import expit, logit
 from scipy.stats import poisson
 
 from helpers.contract import load_contract
-from helpers.fixed_effects import FEResult, fe_ols
+from helpers.fixed_effects import Absorber, FEResult, fe_ols
 from helpers.panel import winsorize
 from helpers.paths import DATA_DIR, PUBLISHED_CSV
 from helpers.simulate.frame import panel_frame
@@ -246,14 +246,6 @@ def _nqp(panel: pd.DataFrame) -> pd.DataFrame:
             **{k: index.dimension_scores[k].to_numpy() for k in DIMENSIONS},
         }
     )
-
-
-def _two_way_within(x: np.ndarray, city: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """``x`` less its city and year means (plus the grand mean): the two-way
-    within transformation of a balanced panel."""
-    by_city = pd.Series(x).groupby(city).transform("mean").to_numpy()
-    by_year = pd.Series(x).groupby(t).transform("mean").to_numpy()
-    return x - by_city - by_year + x.mean()
 
 
 @dataclass(frozen=True)
@@ -450,12 +442,9 @@ def _generate(seed: int, p: dict[str, float]) -> _Latent:
     # so that its two-way within slope on the (saturated) index is b_nqp on every seed:
     # which cities happen to carry the index's variation then no longer moves the
     # average slope the baseline estimates
-    index_within = _two_way_within(index_dev["nqp"], city, t)
-    effect *= (
-        p["b_nqp"]
-        * (index_within @ index_within)
-        / (index_within @ _two_way_within(effect, city, t))
-    )
+    two_way = Absorber((city, t.astype(int)))
+    index_within = two_way.demean(index_dev["nqp"])
+    effect *= p["b_nqp"] * (index_within @ index_within) / (index_within @ two_way.demean(effect))
     r = _inside(baseline + es * effect, p["efficiency_floor"], p["frontier_softness"])
 
     # 7. DEA inputs and outputs (ratios to GDP at the mean efficiency are the stated levels)
