@@ -659,7 +659,9 @@ def planted_truth() -> pd.DataFrame:
 
     table = parameters().set_index("parameter")
     keep = [
+        "b_nqp",
         "b_laborers",
+        "b_objects",
         "b_means",
         "kappa_patents",
         "kappa_dfi",
