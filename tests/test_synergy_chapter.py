@@ -11,7 +11,6 @@ from helpers.dea import efficiency
 from helpers.errors import InputError
 from helpers.panel import stata_percentile
 from helpers.paths import PARAMS_DIR
-from helpers.published import load_cells
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 from helpers.simulate import simulate
@@ -20,12 +19,6 @@ from helpers.simulate.synergy import published_coefficient
 SLUG = "synergy"
 DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
-
-
-@pytest.fixture(scope="module")
-def published() -> pd.DataFrame:
-    cells = load_cells()
-    return cells[cells["paper"] == sy.PAPER]
 
 
 @pytest.fixture(scope="module")

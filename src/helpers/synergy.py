@@ -43,6 +43,8 @@ from helpers.fixed_effects import FEResult, fe_ols
 from helpers.indices import EntropyIndex, Indicator, entropy_index
 from helpers.iv import IVResult, fe_iv
 from helpers.panel import interpolate_within, lag, winsorize
+from helpers.simulate.planted import planted_rows
+from helpers.tables import describe
 
 SLUG = "synergy"
 PAPER = "002_dc1f2b5f91afe90a"
@@ -395,16 +397,7 @@ def measure(
 def descriptive_statistics(frame: pd.DataFrame) -> pd.DataFrame:
     """Table 3: obs, mean, sd (n-1), min and max of Coor, Nqp, its sub-dimensions and
     the controls."""
-    data = frame[list(TABLE3_ROWS)].astype(float)
-    return pd.DataFrame(
-        {
-            "obs": data.notna().sum(),
-            "mean": data.mean(),
-            "sd": data.std(ddof=1),
-            "min": data.min(),
-            "max": data.max(),
-        }
-    )
+    return describe(frame, TABLE3_ROWS, ("obs", "mean", "sd", "min", "max"))
 
 
 # --------------------------------------------------------------------------- estimation
@@ -655,27 +648,26 @@ def agreement(published: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
 
 def planted_truth() -> pd.DataFrame:
     """The generating process's planted slopes and knobs (rows of the parameter table)."""
-    from helpers.simulate.synergy import parameters
-
-    table = parameters().set_index("parameter")
-    keep = [
-        "b_nqp",
-        "b_laborers",
-        "b_objects",
-        "b_means",
-        "kappa_patents",
-        "kappa_dfi",
-        "h_capital",
-        "h_resource",
-        "h_digital",
-        "h_pressure",
-        "delta_dfi",
-        "delta_applications",
-        "delta_grants",
-        "effect_scale",
-        "endogeneity",
-    ]
-    return table.loc[keep, ["value", "unit", "source"]]
+    return planted_rows(
+        SLUG,
+        [
+            "b_nqp",
+            "b_laborers",
+            "b_objects",
+            "b_means",
+            "kappa_patents",
+            "kappa_dfi",
+            "h_capital",
+            "h_resource",
+            "h_digital",
+            "h_pressure",
+            "delta_dfi",
+            "delta_applications",
+            "delta_grants",
+            "effect_scale",
+            "endogeneity",
+        ],
+    )
 
 
 def parse_cuts(lower: float, upper: float) -> tuple[float, float]:
