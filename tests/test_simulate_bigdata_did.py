@@ -9,9 +9,8 @@ import pytest
 
 from helpers.did import event_study, twfe_did
 from helpers.errors import InputError
-from helpers.io import validate_file, validate_frame
 from helpers.paths import PUBLISHED_CSV
-from helpers.simulate import bigdata_did, simulate, write_panel
+from helpers.simulate import bigdata_did, simulate
 
 SLUG = "bigdata_did"
 
@@ -35,25 +34,6 @@ def published_cell(row: str, stat: str, table: str = "Table 2") -> float:
         & (cells["stat"] == stat)
     ]
     return float(cell["value"].item())
-
-
-def test_same_seed_same_bytes(tmp_path):
-    first = write_panel(SLUG, tmp_path / "a.csv", seed=7)
-    second = write_panel(SLUG, tmp_path / "b.csv", seed=7)
-    other = write_panel(SLUG, tmp_path / "c.csv", seed=8)
-    assert first.read_bytes() == second.read_bytes()
-    assert first.read_bytes() != other.read_bytes()
-
-
-def test_committed_default_panel_is_reproduced_byte_for_byte(tmp_path):
-    committed = bigdata_did.DATA_DIR / "simulated" / "bigdata_did.csv"
-    regenerated = write_panel(SLUG, tmp_path / "bigdata_did.csv")
-    assert regenerated.read_bytes() == committed.read_bytes()
-
-
-def test_default_panel_meets_the_contract(panel, tmp_path):
-    assert validate_frame(SLUG, panel) == []
-    assert validate_file(SLUG, write_panel(SLUG, tmp_path / "default.csv")) == []
 
 
 def test_sample_is_the_papers(panel, measured):

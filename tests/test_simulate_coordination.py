@@ -8,8 +8,7 @@ import pytest
 
 from helpers.coordination import two_way_fe
 from helpers.errors import InputError
-from helpers.io import validate_file, validate_frame
-from helpers.simulate import coordination, simulate, write_panel
+from helpers.simulate import coordination, simulate
 
 
 @pytest.fixture(scope="module")
@@ -20,20 +19,6 @@ def panel() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def measured(panel) -> pd.DataFrame:
     return coordination.measured(panel)
-
-
-def test_same_seed_same_bytes(tmp_path):
-    first = write_panel("coordination", tmp_path / "a.csv", seed=7)
-    second = write_panel("coordination", tmp_path / "b.csv", seed=7)
-    other = write_panel("coordination", tmp_path / "c.csv", seed=8)
-    assert first.read_bytes() == second.read_bytes()
-    assert first.read_bytes() != other.read_bytes()
-
-
-def test_default_panel_meets_the_contract(panel, tmp_path):
-    assert validate_frame("coordination", panel) == []
-    path = write_panel("coordination", tmp_path / "default.csv")
-    assert validate_file("coordination", path) == []
 
 
 def test_sample_is_the_papers(panel):
@@ -201,9 +186,3 @@ def test_no_effect_when_the_effect_is_switched_off():
     ]
     # the mean of 20 estimates with SE about 0.1 each lies within 0.1 of zero
     assert abs(np.mean(estimates)) < 0.1
-
-
-def test_committed_default_panel_is_reproduced_byte_for_byte(tmp_path):
-    committed = coordination.DATA_DIR / "simulated" / "coordination.csv"
-    regenerated = write_panel("coordination", tmp_path / "coordination.csv")
-    assert regenerated.read_bytes() == committed.read_bytes()

@@ -8,8 +8,7 @@ import pytest
 
 from helpers import gtfp as chapter
 from helpers.errors import InputError
-from helpers.io import validate_file, validate_frame
-from helpers.simulate import gtfp, simulate, write_panel
+from helpers.simulate import gtfp, simulate
 
 pytestmark = pytest.mark.filterwarnings("ignore::helpers.dea.DEAInfeasibleWarning")
 
@@ -22,25 +21,6 @@ def panel() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def measured(panel) -> pd.DataFrame:
     return gtfp.measured(panel, alternatives=False)
-
-
-def test_same_seed_same_bytes(tmp_path):
-    first = write_panel("gtfp", tmp_path / "a.csv", seed=7)
-    second = write_panel("gtfp", tmp_path / "b.csv", seed=7)
-    other = write_panel("gtfp", tmp_path / "c.csv", seed=8)
-    assert first.read_bytes() == second.read_bytes()
-    assert first.read_bytes() != other.read_bytes()
-
-
-def test_committed_default_panel_is_reproduced_byte_for_byte(tmp_path):
-    committed = gtfp.DATA_DIR / "simulated" / "gtfp.csv"
-    regenerated = write_panel("gtfp", tmp_path / "gtfp.csv")
-    assert regenerated.read_bytes() == committed.read_bytes()
-
-
-def test_default_panel_meets_the_contract(panel, tmp_path):
-    assert validate_frame("gtfp", panel) == []
-    assert validate_file("gtfp", write_panel("gtfp", tmp_path / "default.csv")) == []
 
 
 def test_sample_is_the_papers(panel):

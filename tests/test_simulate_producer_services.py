@@ -9,9 +9,8 @@ import pytest
 
 from helpers.errors import InputError
 from helpers.fixed_effects import fe_ols
-from helpers.io import validate_file, validate_frame
 from helpers.producer_services import BASELINE, COLUMNS, CONTROLS, estimate, with_lags
-from helpers.simulate import producer_services, simulate, write_panel
+from helpers.simulate import producer_services, simulate
 
 SLUG = "producer_services"
 BASELINE_COLUMN = next(c for c in COLUMNS if c.key == BASELINE)
@@ -35,25 +34,6 @@ def baseline(data: pd.DataFrame) -> float:
 def ols(data: pd.DataFrame) -> float:
     fit = fe_ols(data.dropna(), "tfp", ["sagg", *CONTROLS], ["city", "year"])
     return float(fit.params["sagg"])
-
-
-def test_same_seed_same_bytes(tmp_path):
-    first = write_panel(SLUG, tmp_path / "a.csv", seed=7)
-    second = write_panel(SLUG, tmp_path / "b.csv", seed=7)
-    other = write_panel(SLUG, tmp_path / "c.csv", seed=8)
-    assert first.read_bytes() == second.read_bytes()
-    assert first.read_bytes() != other.read_bytes()
-
-
-def test_committed_default_panel_is_reproduced_byte_for_byte(tmp_path):
-    committed = producer_services.DATA_DIR / "simulated" / "producer_services.csv"
-    regenerated = write_panel(SLUG, tmp_path / "producer_services.csv")
-    assert regenerated.read_bytes() == committed.read_bytes()
-
-
-def test_default_panel_meets_the_contract(panel, tmp_path):
-    assert validate_frame(SLUG, panel) == []
-    assert validate_file(SLUG, write_panel(SLUG, tmp_path / "default.csv")) == []
 
 
 def test_sample_is_the_papers(panel, measured):

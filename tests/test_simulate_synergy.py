@@ -8,8 +8,7 @@ import pytest
 
 from helpers import synergy as sy
 from helpers.errors import InputError
-from helpers.io import validate_file, validate_frame
-from helpers.simulate import simulate, synergy, write_panel
+from helpers.simulate import simulate, synergy
 
 PLANTED_SOURCES = ("paper 002", "knob", "assumed", "calibrated")
 
@@ -22,26 +21,6 @@ def panel() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def frame(panel) -> pd.DataFrame:
     return synergy.measured(panel)
-
-
-def test_same_seed_same_bytes(tmp_path):
-    first = write_panel("synergy", tmp_path / "a.csv", seed=7)
-    second = write_panel("synergy", tmp_path / "b.csv", seed=7)
-    other = write_panel("synergy", tmp_path / "c.csv", seed=8)
-    assert first.read_bytes() == second.read_bytes()
-    assert first.read_bytes() != other.read_bytes()
-
-
-def test_committed_default_panel_is_reproduced_byte_for_byte(tmp_path):
-    committed = synergy.DATA_DIR / "simulated" / "synergy.csv"
-    regenerated = write_panel("synergy", tmp_path / "synergy.csv")
-    assert regenerated.read_bytes() == committed.read_bytes()
-
-
-def test_default_panel_meets_the_contract(panel, tmp_path):
-    assert validate_frame("synergy", panel) == []
-    path = write_panel("synergy", tmp_path / "default.csv")
-    assert validate_file("synergy", path) == []
 
 
 def test_sample_and_group_counts_are_the_papers(panel):
