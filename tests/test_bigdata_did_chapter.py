@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from readers_file import write_readers_file
 
 from helpers import bigdata_did as bd
 from helpers.did import event_study
@@ -13,7 +13,6 @@ from helpers.errors import InputError
 from helpers.paths import PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
-from helpers.simulate import simulate
 
 SLUG = "bigdata_did"
 DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
@@ -138,12 +137,7 @@ def test_imputation_equals_twfe_with_one_adoption_date_and_no_controls(frame):
 def test_a_readers_file_with_a_mapping_runs_every_column(tmp_path, published):
     """A reader's file with a Chinese key header and six years (2014-2019) is read through
     the contract and the mapping file; the columns it cannot support still get their keys."""
-    raw = simulate(SLUG, 7)
-    raw = raw[raw["year"] <= 2019].rename(columns={"city": "城市"})
-    data = tmp_path / "my_panel.csv"
-    raw.to_csv(data, index=False)
-    mapping = tmp_path / "mapping.yml"
-    mapping.write_text(yaml.safe_dump({"城市": "city"}, allow_unicode=True), encoding="utf-8")
+    data, mapping, _ = write_readers_file(SLUG, tmp_path, last_year=2019)
     frame = bd.measure(bd.load_panel(str(data), str(mapping)), first_year=2014, last_year=2019)
     cells = bd.result_cells(bd.estimate_all(frame), bd.descriptive_statistics(frame), published)
     assert missing_keys(cells, published).empty

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from readers_file import write_readers_file
 
 from helpers import coordination as co
 from helpers.errors import InputError
@@ -91,21 +91,10 @@ def test_star_conventions_reproduce_the_audit_of_table_6(published):
 
 
 # --------------------------------------------------------------------------- the notebook
-def _write_readers_file(tmp_path):
-    """A reader's file: five simulated years, a Chinese key header, no region column."""
-    raw = simulate(SLUG, 7)
-    raw = raw[raw["year"] <= 2017].drop(columns="region").rename(columns={"province": "省份"})
-    data = tmp_path / "my_panel.csv"
-    raw.to_csv(data, index=False)
-    mapping = tmp_path / "mapping.yml"
-    mapping.write_text(yaml.safe_dump({"省份": "province"}, allow_unicode=True), encoding="utf-8")
-    return data, mapping, raw
-
-
 @pytest.mark.book
 @pytest.mark.slow
 def test_chapter_runs_on_a_readers_file_and_covers_every_published_cell(tmp_path, published):
-    data, mapping, raw = _write_readers_file(tmp_path)
+    data, mapping, raw = write_readers_file(SLUG, tmp_path, last_year=2017, drop=("region",))
     run_notebook(
         SLUG,
         tmp_path / "out",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from readers_file import write_readers_file
 
 from helpers import gtfp as gt
 from helpers.dea import cumulate, gml
@@ -119,17 +119,6 @@ def test_bad_choices_name_the_parameter(panel, measurement):
 
 
 # --------------------------------------------------------------------------- the notebook
-def _write_readers_file(tmp_path):
-    """A reader's file: six simulated years, a Chinese key header, no region column."""
-    raw = simulate(SLUG, 7)
-    raw = raw[raw["year"] <= 2015].drop(columns="region").rename(columns={"province": "省份"})
-    data = tmp_path / "my_panel.csv"
-    raw.to_csv(data, index=False)
-    mapping = tmp_path / "mapping.yml"
-    mapping.write_text(yaml.safe_dump({"省份": "province"}, allow_unicode=True), encoding="utf-8")
-    return data, mapping, raw
-
-
 @pytest.mark.book
 def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_path, published):
     run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK])
@@ -141,7 +130,7 @@ def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_
 @pytest.mark.book
 @pytest.mark.slow
 def test_chapter_runs_on_a_readers_file(tmp_path, published):
-    data, mapping, raw = _write_readers_file(tmp_path)
+    data, mapping, raw = write_readers_file(SLUG, tmp_path, last_year=2015, drop=("region",))
     run_notebook(
         SLUG,
         tmp_path / "out",

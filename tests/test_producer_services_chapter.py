@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from readers_file import write_readers_file
 
 from helpers import producer_services as ps
 from helpers.errors import InputError
 from helpers.paths import PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
-from helpers.simulate import simulate
 from helpers.simulate.producer_services import planted_effect, published_coefficient
 
 SLUG = "producer_services"
@@ -93,11 +92,7 @@ def test_bad_choices_name_the_parameter(frame):
 def test_a_readers_file_with_a_mapping_runs(tmp_path, published):
     """A reader's file with a Chinese key header is read through the contract and the
     mapping file, and the baseline runs on it."""
-    raw = simulate(SLUG, 7).rename(columns={"city": "城市"})
-    data = tmp_path / "my_panel.csv"
-    raw.to_csv(data, index=False)
-    mapping = tmp_path / "mapping.yml"
-    mapping.write_text(yaml.safe_dump({"城市": "city"}, allow_unicode=True), encoding="utf-8")
+    data, mapping, _ = write_readers_file(SLUG, tmp_path)
     frame = ps.measure(ps.load_panel(str(data), str(mapping))).frame
     est = ps.estimate(frame, columns=BASELINE_ONLY)
     assert est[ps.BASELINE].nobs == 3393
