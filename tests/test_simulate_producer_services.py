@@ -148,8 +148,9 @@ def test_planted_effect_is_recovered_within_its_confidence_interval():
     (the calibration used seeds 0-19). The chained Malmquist level carries measurement
     error that persists within a city (every frontier change is accumulated), so the
     paper's heteroskedasticity-robust CI, which treats a city's years as independent, is
-    too narrow: it covered 43 of these 50 seeds when this test was written, the clustered
-    one 48."""
+    too narrow: it covered 45 of these 50 seeds when this test was last run, the clustered
+    one 46 (43 and 48 when the controls still acted through their levels, whose
+    between-city spread added frontier error; control_level_effect in the parameter table)."""
     fits = pd.DataFrame(
         [producer_services.recovery(seed, se_type="cluster") for seed in range(1000, 1050)]
     )

@@ -56,8 +56,9 @@ across seeds more than their robust SEs say. When the controls acted through the
 (``control_level_effect`` = 1) they were such a trait (about 0.08 log points of A through POP)
 and the sd of the estimates across seeds was 1.2-2 times their mean robust SE in most columns;
 acting within cities, it is 0.6-1.1 times in Table 1 and 0.9-1.6 times in Table 2 (seeds 0-19;
-``coef_std`` against ``se_mean`` in the calibration table), and the slopes were recalibrated
-for this process. The shock scales match
+``coef_std`` against ``se_mean`` in the calibration table; for the baseline 0.8 there and 1.1 on
+the 50 fresh seeds of the recovery test, so 20 seeds pin these ratios down only roughly), and
+the slopes were recalibrated for this process. The shock scales match
 the printed SEs (see ``sigma_u``); they are not calibrated to the printed significance classes
 as in the coordination chapter. :func:`agreement_by_seed` measures the agreement seed by seed.
 
@@ -71,8 +72,8 @@ taking it from EC or adding noise to TFP: in levels TFP = TE x EC, so with the T
 Table 1's 0.050 a TE slope of c lowers the EC slope by about c if only the frontier moves, or,
 if the followers adopt the frontier shift, puts the pooled agglomeration of about 26 cities
 per frontier city into every city's TFP (noise of c sd(LQ) sqrt(26), about 0.05 log points for
-c = 0.03, more than ``sigma_u``). The published TE and EC slopes add up to about three times the TFP slope, which no
-process with TFP = TE x EC reproduces together.
+c = 0.03, more than ``sigma_u``). The published TE and EC slopes add up to about three times
+the TFP slope, which no process with TFP = TE x EC reproduces together.
 """
 
 from __future__ import annotations
