@@ -86,6 +86,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.contract import load_contract
+from helpers.fixed_effects import Absorber
 from helpers.panel import perpetual_inventory
 from helpers.paths import DATA_DIR
 from helpers.simulate.calibration import calibrate_to_published, calibration_table
@@ -221,12 +222,6 @@ def _controls(d: _Draws, d_: _Design, size_std: np.ndarray, kl: np.ndarray, p) -
     return out
 
 
-def _within_city(values: np.ndarray, city: np.ndarray) -> np.ndarray:
-    """``values`` minus their city mean over the years: the within-city movement."""
-    means = np.bincount(city, weights=values) / np.bincount(city)
-    return values - means[city]
-
-
 def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]:
     """The complete raw panel and the uniforms that choose its holes."""
     d_ = _design()
@@ -284,6 +279,9 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
     # 3-4. productivity and output
     kl = capital / employment
     controls = _controls(d, d_, size_std, kl, p)
+    # the controls' within-city movement, X_it - mean_t X_it
+    within = Absorber((city,)).demean(np.column_stack([controls[c] for c in CONTROLS]))
+    level = p["control_level_effect"]
     effect = p["effect_scale"] * (
         _by_region(d_.region, p, "beta_high")[city] * quotients["high"]
         + _by_region(d_.region, p, "beta_low")[city] * quotients["low"]
@@ -293,12 +291,8 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
         + p["tfp_growth"] * t
         + effect
         + sum(
-            p[f"gamma_{c}"]
-            * (
-                p["control_level_effect"] * controls[c]
-                + (1 - p["control_level_effect"]) * _within_city(controls[c], city)
-            )
-            for c in CONTROLS
+            p[f"gamma_{c}"] * (level * controls[c] + (1 - level) * within[:, k])
+            for k, c in enumerate(CONTROLS)
         )
         + noise * p["sigma_u"] * _by_region(d_.region, p, "sigma_ratio")[city] * u
     )
