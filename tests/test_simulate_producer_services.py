@@ -107,6 +107,18 @@ def test_default_seed_baseline_within_two_published_ses(measured):
     assert abs(baseline(measured) - coef) <= 2 * se
 
 
+def test_default_seed_reproduces_80_percent_of_signs_and_classes(measured):
+    """The book's acceptance criterion on the committed default panel (seed 2003): SAGG's
+    published sign and significance class at 10% in at least 80% of the 18 columns. It pins
+    this panel, not the process: when written, the default seed reproduced 15 of 18, while
+    the mean over seeds 0-39 was 66% and 7 of those 40 seeds reached 80%
+    (agreement_by_seed; class_share in the calibration table). A change of the process
+    that fails here must be judged on that expected agreement, not on this seed."""
+    fits = producer_services.fit_columns(measured)
+    assert len(fits) == len(COLUMNS)
+    assert producer_services.class_matches(fits).mean() >= 0.8
+
+
 def test_class_matches_agree_with_the_chapters_scorecard(measured):
     """The calibration's sign-and-class rule is the chapter's (helpers.tables)."""
     from helpers.producer_services import agreement, core_coefficients, result_cells
