@@ -58,9 +58,10 @@ and the sd of the estimates across seeds was 1.2-2 times their mean robust SE in
 acting within cities, it is 0.6-1.1 times in Table 1 and 0.9-1.6 times in Table 2 (seeds 0-19;
 ``coef_std`` against ``se_mean`` in the calibration table; for the baseline 0.8 there and 1.1 on
 the 50 fresh seeds of the recovery test, so 20 seeds pin these ratios down only roughly), and
-the slopes were recalibrated for this process. The shock scales match
-the printed SEs (see ``sigma_u``); they are not calibrated to the printed significance classes
-as in the coordination chapter. :func:`agreement_by_seed` measures the agreement seed by seed.
+the slopes were recalibrated for this process. The shock scales are set after the printed
+SEs (see ``sigma_u`` for how close they now are); they are not calibrated to the printed
+significance classes as in the coordination chapter. :func:`agreement_by_seed` measures the
+agreement seed by seed.
 
 TE and EC (Table 3) are not planted
 separately: for a city inside the frontier a rise in its own ``A`` is efficiency
