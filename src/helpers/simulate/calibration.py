@@ -1,5 +1,6 @@
 """Calibrating a generating process to published estimates: Gauss-Newton on mean
-estimates over seeds, and the table of published against simulated estimates."""
+estimates over seeds, the table of published against simulated estimates, and the chance
+that a simulated column reproduces a printed significance class."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 Means = Callable[[Mapping[str, float]], np.ndarray]
 
@@ -78,3 +80,27 @@ def calibration_table(
     table = table.join(sims)
     table["distance_in_se"] = (table["coef_mean"] - table["published_coef"]) / table["published_se"]
     return table
+
+
+def class_probability(
+    t_mean: np.ndarray,
+    t_sd: np.ndarray,
+    sign: np.ndarray,
+    significant: np.ndarray,
+    level: float = 0.10,
+    min_sd: float = 0.5,
+) -> np.ndarray:
+    """Probability that a t statistic ``N(t_mean, t_sd)`` reproduces a printed column: its
+    ``sign`` and its class at ``level`` (``significant`` or not).
+
+    With ``z`` the two-sided critical value and ``m = sign t_mean``, a significant column is
+    reproduced with probability ``Phi((m - z) / sd)`` and an insignificant one with
+    ``Phi((z - m) / sd) - Phi(-m / sd)`` (the t must fall between 0 and z on the printed
+    side; at most ``2 Phi(z / 2) - 1``, 0.59 at 10% with sd 1). ``sd`` is bounded below
+    by ``min_sd`` so that a few seeds that happen to agree do not make it 0.
+    """
+    z = norm.isf(level / 2)
+    m = np.asarray(sign, dtype=float) * np.asarray(t_mean, dtype=float)
+    sd = np.maximum(np.asarray(t_sd, dtype=float), min_sd)
+    insignificant = norm.cdf((z - m) / sd) - norm.cdf(-m / sd)
+    return np.where(np.asarray(significant, dtype=bool), norm.cdf((m - z) / sd), insignificant)
