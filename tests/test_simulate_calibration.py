@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from helpers.simulate.calibration import class_probability
+from helpers.simulate.calibration import class_probability, reproduces_class
 
 Z = norm.isf(0.05)
 means = st.floats(-8, 8)
@@ -47,3 +47,13 @@ def test_arrays_are_evaluated_elementwise():
     assert out.shape == (2,)
     assert out[0] == pytest.approx(norm.cdf(3.0 - Z))
     assert out[1] == pytest.approx(norm.cdf(Z + 0.8) - norm.cdf(0.8))
+
+
+def test_a_class_is_reproduced_with_the_printed_sign_and_significance():
+    out = reproduces_class(
+        np.array([0.5, 0.5, -0.5, 0.01, 0.01]),
+        np.array([0.01, 0.50, 0.01, 0.60, 0.60]),
+        np.array([0.3, 0.3, 0.3, 0.002, -0.002]),
+        np.array([True, True, True, False, False]),
+    )
+    assert out.tolist() == [True, False, False, True, False]

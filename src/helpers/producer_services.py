@@ -505,10 +505,14 @@ def insignificant_match_bound(level: float = 0.10) -> float:
     """The largest probability that a replication reproduces the sign and the class of a
     column printed insignificant at ``level``, when its t statistic is N(mu, 1): the
     t must fall between 0 and the critical value z on the printed side, which is most likely
-    at mu = z / 2, with probability ``2 Phi(z / 2) - 1`` (0.59 at 10%)."""
+    at mu = z / 2, with probability ``2 Phi(z / 2) - 1`` (0.59 at 10%;
+    :func:`helpers.simulate.calibration.class_probability` at that mean)."""
     from scipy.stats import norm
 
-    return float(2 * norm.cdf(norm.isf(level / 2) / 2) - 1)
+    from helpers.simulate.calibration import class_probability
+
+    half = norm.isf(level / 2) / 2
+    return float(class_probability(half, 1.0, 1.0, False, level=level))
 
 
 def best_expected_agreement(score: pd.DataFrame, level: float = 0.10) -> float:

@@ -104,3 +104,20 @@ def class_probability(
     sd = np.maximum(np.asarray(t_sd, dtype=float), min_sd)
     insignificant = norm.cdf((z - m) / sd) - norm.cdf(-m / sd)
     return np.where(np.asarray(significant, dtype=bool), norm.cdf((m - z) / sd), insignificant)
+
+
+def reproduces_class(
+    coef: np.ndarray,
+    p_value: np.ndarray,
+    published_coef: np.ndarray,
+    significant: np.ndarray,
+    level: float = 0.10,
+) -> np.ndarray:
+    """Whether each replicated coefficient has the printed sign and class at ``level``
+    (replicated: p below ``level``; printed: ``significant``, one star or more), the rule of
+    :func:`helpers.tables.sign_and_significance`."""
+    same_sign = np.sign(np.asarray(coef, dtype=float)) == np.sign(
+        np.asarray(published_coef, dtype=float)
+    )
+    same_class = (np.asarray(p_value, dtype=float) < level) == np.asarray(significant, dtype=bool)
+    return same_sign & same_class

@@ -90,7 +90,11 @@ from helpers.contract import load_contract
 from helpers.fixed_effects import Absorber
 from helpers.panel import perpetual_inventory
 from helpers.paths import DATA_DIR
-from helpers.simulate.calibration import calibrate_to_published, calibration_table
+from helpers.simulate.calibration import (
+    calibrate_to_published,
+    calibration_table,
+    reproduces_class,
+)
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values
 from helpers.simulate.shocks import ar1_within, lognormal, standardise
@@ -528,10 +532,11 @@ def class_matches(fits: pd.DataFrame) -> pd.Series:
     coefs = cells[(cells["paper"] == PAPER) & (cells["row"] == "SAGG") & (cells["stat"] == "coef")]
     printed = coefs.set_index(["table", "column"])
     keys = list(zip(fits["table"], fits["column"], strict=True))
-    sign = np.sign(printed.loc[keys, "number"].to_numpy(float))
-    significant = printed.loc[keys, "stars"].fillna(0).to_numpy(int) >= 1
-    same = (np.sign(fits["coef"].to_numpy()) == sign) & (
-        (fits["p"].to_numpy() < 0.10) == significant
+    same = reproduces_class(
+        fits["coef"].to_numpy(),
+        fits["p"].to_numpy(),
+        printed.loc[keys, "number"].to_numpy(float),
+        printed.loc[keys, "stars"].fillna(0).to_numpy(int) >= 1,
     )
     return pd.Series(same, index=pd.MultiIndex.from_tuples(keys, names=["table", "column"]))
 

@@ -100,7 +100,7 @@ from helpers.contract import load_contract
 from helpers.fixed_effects import Absorber, FEResult, fe_ols
 from helpers.panel import winsorize
 from helpers.paths import DATA_DIR, PUBLISHED_CSV
-from helpers.simulate.calibration import class_probability
+from helpers.simulate.calibration import class_probability, reproduces_class
 from helpers.simulate.frame import panel_frame
 from helpers.simulate.planted import planted_values
 from helpers.simulate.shocks import ar1_within, lognormal, standardise
@@ -658,10 +658,13 @@ def column_fits(seeds: Iterable[int], **overrides: float) -> pd.DataFrame:
     for seed in seeds:
         fits = fit_columns(measured(simulate(seed, **overrides)))
         keys = list(zip(fits["table"], fits["column"], strict=True))
-        sign = np.sign(printed.loc[keys, "published_coef"].to_numpy())
-        significant = printed.loc[keys, "significant"].to_numpy(bool)
-        same = (np.sign(fits["coef"].to_numpy()) == sign) & ((fits["p"] < 0.10) == significant)
-        frames.append(fits.assign(seed=seed, t=fits["coef"] / fits["se"], match=same.to_numpy()))
+        same = reproduces_class(
+            fits["coef"].to_numpy(),
+            fits["p"].to_numpy(),
+            printed.loc[keys, "published_coef"].to_numpy(),
+            printed.loc[keys, "significant"].to_numpy(bool),
+        )
+        frames.append(fits.assign(seed=seed, t=fits["coef"] / fits["se"], match=same))
     return pd.concat(frames, ignore_index=True)
 
 
