@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 
 from helpers.contract import load_contract
-from helpers.simulate import simulate
+from helpers.papers import simulate
 
 CHINESE_KEYS = {"province": "省份", "city": "城市"}
 

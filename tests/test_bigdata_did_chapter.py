@@ -7,27 +7,31 @@ import pandas as pd
 import pytest
 from readers_file import write_readers_file
 
-from helpers import bigdata_did as bd
 from helpers.did import event_study
 from helpers.errors import InputError
+from helpers.papers import bigdata_did as bd
 from helpers.paths import PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 
 SLUG = "bigdata_did"
-DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
 
 
 @pytest.fixture(scope="module")
-def frame() -> pd.DataFrame:
+def measurement() -> bd.Measurement:
     return bd.measure(bd.load_panel(seed=2016), first_year=2014, last_year=2022)
 
 
+@pytest.fixture(scope="module")
+def frame(measurement) -> pd.DataFrame:
+    return measurement.frame
+
+
 # --------------------------------------------------------------------------- library part
-def test_every_published_cell_is_produced_with_the_papers_sample_sizes(frame, published):
-    est = bd.estimate_all(frame)
-    cells = bd.result_cells(est, bd.descriptive_statistics(frame), published)
+def test_every_published_cell_is_produced_with_the_papers_sample_sizes(measurement, published):
+    est = bd.estimate(measurement)
+    cells = bd.result_cells(est, published)
     assert missing_keys(cells, published).empty
     n = cells[cells["row"] == "N"].set_index(["table", "column"])["value"]
     # TABLES.md: 284 x 9, 284 x 6 (2014-2019), 19 / 265 key / ordinary and 170 / 114
@@ -63,17 +67,17 @@ def test_the_event_study_notices_a_planted_pre_trend():
     results = {}
     for trend in (0.0, 0.03):
         panel = bd.load_panel(seed=2016, pre_trend=trend)
-        data = bd.measure(panel, first_year=2014, last_year=2022)
+        data = bd.measure(panel, first_year=2014, last_year=2022).frame
         es = event_study(data, "nqp", "city", "year", "bdpz_year", bd.CONTROLS, level=0.90)
         results[trend] = bd.pre_period_test(es.coefficients)["min_p"]
     assert results[0.0] > 0.10 > results[0.03]
 
 
-def test_bad_choices_name_the_parameter(frame):
+def test_bad_choices_name_the_parameter(measurement):
     with pytest.raises(InputError, match="se_type"):
-        bd.estimate_all(frame, se_type="hc3")
+        bd.estimate(measurement, se_type="hc3")
     with pytest.raises(InputError, match="psm_bandwidth"):
-        bd.estimate_all(frame, bandwidth=0.0)
+        bd.estimate(measurement, bandwidth=0.0)
     with pytest.raises(InputError, match="pre_trend"):
         bd.load_panel(__file__, pre_trend=0.02)
     with pytest.raises(InputError, match="noise"):
@@ -84,7 +88,7 @@ def test_bad_choices_name_the_parameter(frame):
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bigdata_did")
-    run_notebook(SLUG, out, parameter_files=[DEFAULTS, QUICK])
+    run_notebook(SLUG, out, parameter_files=[QUICK])
     return read_results(out / SLUG / "results.csv")
 
 
@@ -109,13 +113,9 @@ def test_chapter_baseline_lies_within_two_published_ses(quick_run, published):
 @pytest.mark.book
 def test_a_bad_parameter_fails_naming_it_and_the_allowed_values(tmp_path):
     with pytest.raises(NotebookFailed, match=r"se_type.*'cluster', 'robust'"):
-        run_notebook(
-            SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK], overrides={"se_type": "hc9"}
-        )
+        run_notebook(SLUG, tmp_path, parameter_files=[QUICK], overrides={"se_type": "hc9"})
     with pytest.raises(NotebookFailed, match="event_reference"):
-        run_notebook(
-            SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK], overrides={"event_reference": "9"}
-        )
+        run_notebook(SLUG, tmp_path, parameter_files=[QUICK], overrides={"event_reference": "9"})
 
 
 def test_imputation_equals_twfe_with_one_adoption_date_and_no_controls(frame):
@@ -138,8 +138,8 @@ def test_a_readers_file_with_a_mapping_runs_every_column(tmp_path, published):
     """A reader's file with a Chinese key header and six years (2014-2019) is read through
     the contract and the mapping file; the columns it cannot support still get their keys."""
     data, mapping, _ = write_readers_file(SLUG, tmp_path, last_year=2019)
-    frame = bd.measure(bd.load_panel(str(data), str(mapping)), first_year=2014, last_year=2019)
-    cells = bd.result_cells(bd.estimate_all(frame), bd.descriptive_statistics(frame), published)
+    m = bd.measure(bd.load_panel(str(data), str(mapping)), first_year=2014, last_year=2019)
+    cells = bd.result_cells(bd.estimate(m), published)
     assert missing_keys(cells, published).empty
     n = cells[(cells["row"] == "N") & (cells["table"] == "Table 3")]["value"]
     assert n.tolist() == [284 * 6] * 4

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.contract import DEA_ROLES, ROLES, SLUGS, load_contract
+from helpers.contract import DEA_ROLES, ROLES, load_contract
 from helpers.errors import InputError
 from helpers.paths import PUBLISHED_CSV
+from helpers.registry import slugs
+
+SLUGS = slugs()
 
 PAPERS = {slug: load_contract(slug).paper for slug in SLUGS}
 

@@ -7,16 +7,15 @@ import pandas as pd
 import pytest
 from readers_file import write_readers_file
 
-from helpers import coordination as co
 from helpers.errors import InputError
+from helpers.papers import coordination as co
+from helpers.papers import simulate
 from helpers.paths import PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
-from helpers.simulate import simulate
 from helpers.tables import sign_and_significance
 
 SLUG = "coordination"
-DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
 
 
@@ -51,8 +50,8 @@ def test_relative_gap_is_the_absolute_gap_over_half_the_log_sum(panel):
 
 def test_every_published_cell_is_produced_with_the_papers_sample_sizes(panel, published):
     m = co.measure(panel, first_year=2013, last_year=2022)
-    est = co.estimate(m.frame)
-    cells = co.result_cells(est, co.descriptive_statistics(m.frame), published)
+    est = co.estimate(m)
+    cells = co.result_cells(est, published)
     assert missing_keys(cells, published).empty
     n = cells[cells["row"] == "Observations"].set_index(["table", "column"])["value"]
     # the design: 30 x 10, 25 x 10 without five provinces, 30 x 9 with a lag, 11/8/11 x 10
@@ -63,9 +62,9 @@ def test_every_published_cell_is_produced_with_the_papers_sample_sizes(panel, pu
 
 def test_a_region_missing_from_the_data_gives_explained_empty_cells(panel, published):
     m = co.measure(panel[panel["region"] != "Central"], first_year=2013, last_year=2022)
-    est = co.estimate(m.frame)
+    est = co.estimate(m)
     assert ("Table 6", "(2)") in est.failures
-    cells = co.result_cells(est, co.descriptive_statistics(m.frame), published)
+    cells = co.result_cells(est, published)
     assert missing_keys(cells, published).empty
     central = cells[(cells["table"] == "Table 6") & (cells["column"] == "(2)")]
     assert central["value"].isna().all() and central["note"].str.contains("not estimable").all()
@@ -74,11 +73,11 @@ def test_a_region_missing_from_the_data_gives_explained_empty_cells(panel, publi
 def test_bad_choices_name_the_parameter(panel):
     with pytest.raises(InputError, match="gap_measure"):
         co.measure(panel, first_year=2013, last_year=2022, gap_measure="log")
-    frame = co.measure(panel, first_year=2013, last_year=2022).frame
+    m = co.measure(panel, first_year=2013, last_year=2022)
     with pytest.raises(InputError, match="se_type"):
-        co.estimate(frame, se_type="hc3")
+        co.estimate(m, se_type="hc3")
     with pytest.raises(InputError, match="excluded_provinces"):
-        co.estimate(frame, excluded=["Atlantis"])
+        co.estimate(m, excluded=["Atlantis"])
 
 
 def test_star_conventions_reproduce_the_audit_of_table_6(published):
@@ -98,7 +97,7 @@ def test_chapter_runs_on_a_readers_file_and_covers_every_published_cell(tmp_path
     run_notebook(
         SLUG,
         tmp_path / "out",
-        parameter_files=[DEFAULTS, QUICK],
+        parameter_files=[QUICK],
         overrides={"data": str(data), "mapping": str(mapping)},
     )
     results = read_results(tmp_path / "out" / SLUG / "results.csv")
@@ -112,7 +111,7 @@ def test_chapter_runs_on_a_readers_file_and_covers_every_published_cell(tmp_path
 def default_results(tmp_path_factory) -> pd.DataFrame:
     """results.csv of one run of the chapter with its default parameters (seed 2025)."""
     out = tmp_path_factory.mktemp("default")
-    run_notebook(SLUG, out, parameter_files=[DEFAULTS])
+    run_notebook(SLUG, out, parameter_files=[])
     return read_results(out / SLUG / "results.csv")
 
 
@@ -146,4 +145,4 @@ def test_default_run_matches_sign_and_significance_of_80_percent_of_columns(
 @pytest.mark.book
 def test_a_bad_parameter_fails_naming_it_and_the_allowed_values(tmp_path):
     with pytest.raises(NotebookFailed, match=r"se_type.*'robust', 'cluster'"):
-        run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS], overrides={"se_type": "hc9"})
+        run_notebook(SLUG, tmp_path, parameter_files=[], overrides={"se_type": "hc9"})

@@ -10,9 +10,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.contract import SLUGS, load_contract
+from helpers.contract import load_contract
 from helpers.io import validate_file
+from helpers.registry import slugs
 from helpers.runner import NotebookFailed, run_notebook
+
+SLUGS = slugs()
 
 SLUG = "data"
 pytestmark = [pytest.mark.book, pytest.mark.slow]

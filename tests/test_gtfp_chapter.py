@@ -7,18 +7,17 @@ import pandas as pd
 import pytest
 from readers_file import write_readers_file
 
-from helpers import gtfp as gt
 from helpers.dea import cumulate, gml
 from helpers.errors import InputError
+from helpers.papers import gtfp as gt
+from helpers.papers import simulate
 from helpers.paths import PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
-from helpers.simulate import simulate
 
 pytestmark = pytest.mark.filterwarnings("ignore::helpers.dea.DEAInfeasibleWarning")
 
 SLUG = "gtfp"
-DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
 
 
@@ -121,7 +120,7 @@ def test_bad_choices_name_the_parameter(panel, measurement):
 # --------------------------------------------------------------------------- the notebook
 @pytest.mark.book
 def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_path, published):
-    run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK])
+    run_notebook(SLUG, tmp_path, parameter_files=[QUICK])
     results = read_results(tmp_path / SLUG / "results.csv")
     assert missing_keys(results, published).empty
     assert set(results["paper"]) == {gt.PAPER}
@@ -134,7 +133,7 @@ def test_chapter_runs_on_a_readers_file(tmp_path, published):
     run_notebook(
         SLUG,
         tmp_path / "out",
-        parameter_files=[DEFAULTS, QUICK],
+        parameter_files=[QUICK],
         overrides={"data": str(data), "mapping": str(mapping)},
     )
     results = read_results(tmp_path / "out" / SLUG / "results.csv")
@@ -147,7 +146,7 @@ def test_chapter_runs_on_a_readers_file(tmp_path, published):
 @pytest.mark.slow
 def test_default_run_recovers_the_planted_baseline(tmp_path, published):
     """On the default simulated data the baseline lies within two published SEs."""
-    run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS])
+    run_notebook(SLUG, tmp_path, parameter_files=[])
     results = read_results(tmp_path / SLUG / "results.csv")
     assert missing_keys(results, published).empty
     key = (results["table"] == "Table 3") & (results["column"] == "(4)")
@@ -171,13 +170,13 @@ def test_default_run_recovers_the_planted_baseline(tmp_path, published):
 )
 def test_a_bad_parameter_fails_naming_it_and_the_allowed_values(tmp_path, name, value, allowed):
     with pytest.raises(NotebookFailed, match=rf"{name}.*{allowed}"):
-        run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS], overrides={name: value})
+        run_notebook(SLUG, tmp_path, parameter_files=[], overrides={name: value})
 
 
 @pytest.mark.book
 def test_a_bad_placebo_draws_fails_naming_it(tmp_path):
     with pytest.raises(NotebookFailed, match="placebo_draws"):
-        run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS], overrides={"placebo_draws": 0})
+        run_notebook(SLUG, tmp_path, parameter_files=[], overrides={"placebo_draws": 0})
 
 
 # --------------------------------------------------------------------------- shared loaders

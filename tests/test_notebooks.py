@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-import yaml
 
 from helpers import runner
 from helpers.paths import NOTEBOOKS_DIR, PARAMS_DIR
@@ -34,18 +33,11 @@ def test_first_cell_is_hidden_imports_and_parameters_follow(slug):
     assert "parameters" in nb.cells[1].metadata.get("tags", [])
 
 
-@pytest.mark.parametrize("slug", SLUGS)
-def test_default_yaml_matches_the_declared_parameters(slug):
-    declared = {p.name: p.default for p in runner.declared_parameters(runner.notebook_path(slug))}
-    defaults = yaml.safe_load((PARAMS_DIR / f"{slug}.yml").read_text(encoding="utf-8"))
-    assert defaults == declared
-
-
 @pytest.mark.book
 @pytest.mark.parametrize("slug", SLUGS)
 def test_notebook_executes_with_small_parameters(slug, tmp_path):
     quick = PARAMS_DIR / "quick" / f"{slug}.yml"
-    files = [PARAMS_DIR / f"{slug}.yml"] + ([quick] if quick.exists() else [])
+    files = [quick] if quick.exists() else []
     record = runner.run_notebook(slug, tmp_path, parameter_files=files)
     assert (tmp_path / f"{slug}.ipynb").exists()
     assert record.seconds > 0

@@ -70,9 +70,7 @@ def test_chapter_runs_outside_the_repository_from_the_installed_package(
 ):
     kernel = runner.ensure_kernel()
     env = {**os.environ, "PYTHONPATH": str(installed)}
-    params = ["-f", str(PARAMS_DIR / f"{slug}.yml")]
-    if quick:
-        params += ["-f", str(PARAMS_DIR / "quick" / f"{slug}.yml")]
+    params = ["-f", str(PARAMS_DIR / "quick" / f"{slug}.yml")] if quick else []
     params += ["-p", "output_dir", str(tmp_path / "files")]
     done = subprocess.run(
         [

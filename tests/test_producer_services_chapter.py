@@ -7,27 +7,31 @@ import pandas as pd
 import pytest
 from readers_file import write_readers_file
 
-from helpers import producer_services as ps
 from helpers.errors import InputError
+from helpers.papers import producer_services as ps
+from helpers.papers.producer_services.calibration import planted_effect, published_coefficient
 from helpers.paths import PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
-from helpers.simulate.producer_services import planted_effect, published_coefficient
 
 SLUG = "producer_services"
-DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
 BASELINE_ONLY = [c for c in ps.COLUMNS if c.key == ps.BASELINE]
 
 
 @pytest.fixture(scope="module")
-def frame() -> pd.DataFrame:
-    return ps.measure(ps.load_panel(seed=2003)).frame
+def measurement() -> ps.Measurement:
+    return ps.measure(ps.load_panel(seed=2003))
+
+
+@pytest.fixture(scope="module")
+def frame(measurement) -> pd.DataFrame:
+    return measurement.frame
 
 
 # --------------------------------------------------------------------------- library part
-def test_every_published_cell_is_produced_with_the_papers_sample_sizes(frame, published):
-    cells = ps.result_cells(ps.estimate(frame), published)
+def test_every_published_cell_is_produced_with_the_papers_sample_sizes(measurement, published):
+    cells = ps.result_cells(ps.estimate(measurement), published)
     assert missing_keys(cells, published).empty
     assert set(cells["stat"]) == set(published["stat"])  # t statistics, as printed
     n = cells[cells["row"] == "N"].set_index(["table", "column"])["value"]
@@ -36,10 +40,10 @@ def test_every_published_cell_is_produced_with_the_papers_sample_sizes(frame, pu
     assert n.loc["Table 2"].tolist() == [1313, 1313, 1287, 1287, 793, 793]
 
 
-def test_first_stage_statistics_do_not_depend_on_the_estimator(frame):
+def test_first_stage_statistics_do_not_depend_on_the_estimator(measurement):
     """2SLS and IV-GMM share the first stage, so KP LM and KP F of Table 1 (1) equal those
     of (4): the paper's column (1) copy of the low-end statistics is an error."""
-    est = ps.estimate(frame, columns=[c for c in ps.COLUMNS if c.table == "Table 1"])
+    est = ps.estimate(measurement, columns=[c for c in ps.COLUMNS if c.table == "Table 1"])
     first, fourth = est[("Table 1", "(1)")], est[("Table 1", "(4)")]
     assert first.kp_f == pytest.approx(fourth.kp_f, rel=1e-10)
     assert first.kp_lm == pytest.approx(fourth.kp_lm, rel=1e-10)
@@ -55,32 +59,32 @@ def test_location_quotients_follow_eq_1_by_hand(frame):
     np.testing.assert_allclose(measured.to_numpy(), by_hand.to_numpy(), rtol=1e-12)
 
 
-def test_one_lag_leaves_hansen_j_empty_with_a_reason(frame, published):
-    est = ps.estimate(frame, lags=(1,), columns=BASELINE_ONLY)
+def test_one_lag_leaves_hansen_j_empty_with_a_reason(measurement, published):
+    est = ps.estimate(measurement, lags=(1,), columns=BASELINE_ONLY)
     cells = ps.result_cells(est, published)
     hansen = cells[cells["row"] == "Hansen J statistic"]
     assert len(hansen) == 2 and hansen["value"].isna().all()
     assert hansen["note"].str.contains("exactly identified").all()
 
 
-def test_unselected_regions_get_empty_cells_with_a_reason(frame, published):
+def test_unselected_regions_get_empty_cells_with_a_reason(measurement, published):
     columns = [c for c in ps.COLUMNS if c.table == "Table 2"]
-    est = ps.estimate(frame, regions=("East",), columns=columns)
+    est = ps.estimate(measurement, regions=("East",), columns=columns)
     cells = ps.result_cells(est, published[published["table"] == "Table 2"])
     west = cells[cells["column"].isin(["(5)", "(6)"])]
     assert west["value"].isna().all() and west["note"].str.contains("West").all()
     assert cells[cells["column"] == "(1)"]["value"].notna().all()
 
 
-def test_bad_choices_name_the_parameter(frame):
+def test_bad_choices_name_the_parameter(measurement):
     with pytest.raises(InputError, match="se_type"):
-        ps.estimate(frame, se_type="hc3")
+        ps.estimate(measurement, se_type="hc3")
     with pytest.raises(InputError, match="estimator"):
-        ps.estimate(frame, estimator="ols")
+        ps.estimate(measurement, estimator="ols")
     with pytest.raises(InputError, match="lags"):
-        ps.estimate(frame, lags=(0,))
+        ps.estimate(measurement, lags=(0,))
     with pytest.raises(InputError, match="regions"):
-        ps.estimate(frame, regions=("North",))
+        ps.estimate(measurement, regions=("North",))
     with pytest.raises(InputError, match="orientation"):
         ps.measure(ps.load_panel(seed=2003), orientation="sideways")
     with pytest.raises(InputError, match="endogeneity"):
@@ -93,8 +97,8 @@ def test_a_readers_file_with_a_mapping_runs(tmp_path, published):
     """A reader's file with a Chinese key header is read through the contract and the
     mapping file, and the baseline runs on it."""
     data, mapping, _ = write_readers_file(SLUG, tmp_path)
-    frame = ps.measure(ps.load_panel(str(data), str(mapping))).frame
-    est = ps.estimate(frame, columns=BASELINE_ONLY)
+    m = ps.measure(ps.load_panel(str(data), str(mapping)))
+    est = ps.estimate(m, columns=BASELINE_ONLY)
     assert est[ps.BASELINE].nobs == 3393
 
 
@@ -102,7 +106,7 @@ def test_a_readers_file_with_a_mapping_runs(tmp_path, published):
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp(SLUG)
-    run_notebook(SLUG, out, parameter_files=[DEFAULTS, QUICK])
+    run_notebook(SLUG, out, parameter_files=[QUICK])
     return read_results(out / SLUG / "results.csv")
 
 
@@ -129,8 +133,6 @@ def test_chapter_baseline_recovers_the_planted_effect(quick_run):
 @pytest.mark.book
 def test_a_bad_parameter_fails_naming_it_and_the_allowed_values(tmp_path):
     with pytest.raises(NotebookFailed, match=r"se_type.*'robust', 'cluster'"):
-        run_notebook(
-            SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK], overrides={"se_type": "hc9"}
-        )
+        run_notebook(SLUG, tmp_path, parameter_files=[QUICK], overrides={"se_type": "hc9"})
     with pytest.raises(NotebookFailed, match="lags"):
-        run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK], overrides={"lags": "0"})
+        run_notebook(SLUG, tmp_path, parameter_files=[QUICK], overrides={"lags": "0"})

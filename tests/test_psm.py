@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from helpers.errors import InputError
+from helpers.paths import DATA_DIR
 from helpers.psm import balance_table, psm_did, psmatch
 
-REF = Path(__file__).resolve().parents[1].parent / "shared" / "reference-cases" / "econ"
+REF = DATA_DIR / "reference_cases" / "econ"  # the repository's copy: runs on every clone
 COVARIATES = ["age", "educ", "black", "hispan", "married", "nodegree", "re74", "re75"]
 
 
 @pytest.fixture(scope="module")
 def lalonde() -> pd.DataFrame:
-    path = REF / "psm_lalonde"
-    if not path.exists():
-        pytest.skip(f"reference case {path} not available (../shared is not next to the repo)")
-    return pd.read_csv(path / "lalonde_matchit.csv")
+    return pd.read_csv(REF / "psm_lalonde" / "lalonde_matchit.csv")
 
 
 @pytest.fixture(scope="module")

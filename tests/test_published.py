@@ -162,7 +162,7 @@ def test_malformed_cell_file_names_column_and_rows(tmp_path):
 
 def test_contradictions_are_read_for_every_paper():
     items = pub.text_table_contradictions()
-    assert set(items["slug"]) == set(pub.PAPERS.values())
+    assert set(items["slug"]) == set(pub.paper_slugs().values())
     coordination = " ".join(items.loc[items["slug"] == "coordination", "item"])
     assert "−0.2799" in coordination
 

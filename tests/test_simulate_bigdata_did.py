@@ -7,10 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers.contract import load_contract
 from helpers.did import event_study, twfe_did
 from helpers.errors import InputError
+from helpers.papers import bigdata_did as chapter
+from helpers.papers import simulate
+from helpers.papers.bigdata_did import calibration as bigdata_did
 from helpers.paths import PUBLISHED_CSV
-from helpers.simulate import bigdata_did, simulate
 
 SLUG = "bigdata_did"
 
@@ -28,7 +31,7 @@ def measured(panel) -> pd.DataFrame:
 def published_cell(row: str, stat: str, table: str = "Table 2") -> float:
     cells = pd.read_csv(PUBLISHED_CSV)
     cell = cells[
-        (cells["paper"] == bigdata_did.load_contract(SLUG).paper)
+        (cells["paper"] == load_contract(SLUG).paper)
         & (cells["table"] == table)
         & (cells["row"] == row)
         & (cells["stat"] == stat)
@@ -65,7 +68,7 @@ def test_measured_variables_are_near_table_2(measured):
 def test_missing_share_empties_interior_indicator_cells_only(panel):
     holed = simulate(SLUG, missing_share=0.1)
     empty = holed.isna() & panel.notna()
-    indicators = {i.column for i in bigdata_did.load_contract(SLUG).index_spec()}
+    indicators = {i.column for i in load_contract(SLUG).index_spec()}
     assert set(empty.columns[empty.any()]) == indicators
     assert not empty[holed["year"].isin([2014, 2022])].to_numpy().any()
     share = empty[sorted(indicators)].to_numpy().mean()
@@ -86,25 +89,25 @@ def test_parameter_errors_are_input_errors():
 
 
 def test_parameter_table_documents_every_value():
-    table = bigdata_did.parameters()
+    table = chapter.parameters()
     assert table["parameter"].is_unique
     assert table["source"].notna().all()
     assert table["value"].notna().all()
-    spec = bigdata_did.load_contract(SLUG).index_spec()
+    spec = load_contract(SLUG).index_spec()
     for ind in spec:
         for prefix in ("level", "size", "resource", "growth"):
             assert f"{prefix}.{ind.column}" in set(table["parameter"])
 
 
 def test_published_mediator_effects_are_planted_from_the_published_file():
-    table = bigdata_did.parameters().set_index("parameter")["value"]
+    table = chapter.parameters().set_index("parameter")["value"]
     assert table["delta_dfi"] == bigdata_did.published_coefficient("Table 5", "(1)")[0]
     assert table["delta_gip"] == bigdata_did.published_coefficient("Table 5", "(3)")[0]
 
 
 def test_default_seed_baseline_within_two_published_ses(measured):
     coef, se = bigdata_did.published_coefficient("Table 3", "(4)")
-    fit = twfe_did(measured, "nqp", "bdpzs", "city", "year", bigdata_did.CONTROLS)
+    fit = twfe_did(measured, "nqp", "bdpzs", "city", "year", chapter.CONTROLS)
     assert abs(fit.params["bdpzs"] - coef) <= 2 * se
 
 
@@ -113,7 +116,7 @@ def test_policy_off_leaves_the_estimand_at_zero_and_the_panel_untreated():
     on, off = simulate(SLUG, 3), simulate(SLUG, 3, effect_scale=0.0)
     never = on["bdpz_year"].isna()
     pre = on["year"] < 2015  # anticipation is 0 by default, so 2015 is untreated too
-    columns = [i.column for i in bigdata_did.load_contract(SLUG).index_spec()]
+    columns = [i.column for i in load_contract(SLUG).index_spec()]
     pd.testing.assert_frame_equal(on.loc[never | pre, columns], off.loc[never | pre, columns])
     assert not on.loc[~never & ~pre, columns].equals(off.loc[~never & ~pre, columns])
 
@@ -121,7 +124,7 @@ def test_policy_off_leaves_the_estimand_at_zero_and_the_panel_untreated():
 def test_effects_grow_after_adoption(measured):
     """Figure 1: with the default ramp, the last post-period coefficient exceeds the first."""
     es = event_study(
-        measured, "nqp", "city", "year", "bdpz_year", bigdata_did.CONTROLS, level=0.90
+        measured, "nqp", "city", "year", "bdpz_year", chapter.CONTROLS, level=0.90
     ).coefficients
     assert es.loc[6, "coef"] > es.loc[0, "coef"]
 
@@ -171,7 +174,7 @@ def test_a_planted_pre_trend_shows_in_the_event_study():
     def pre_2_p(seed: int, **overrides: float) -> tuple[float, float]:
         data = bigdata_did.measured(simulate(SLUG, seed, **overrides))
         es = event_study(
-            data, "nqp", "city", "year", "bdpz_year", bigdata_did.CONTROLS, level=0.90
+            data, "nqp", "city", "year", "bdpz_year", chapter.CONTROLS, level=0.90
         ).coefficients
         return es.loc[-2, "coef"], es.loc[-2, "p"]
 
@@ -185,7 +188,7 @@ def test_a_planted_pre_trend_shows_in_the_event_study():
 def _event_coefficients(seed: int, reference: int = -1, **overrides: float) -> pd.DataFrame:
     data = bigdata_did.measured(simulate(SLUG, seed, **overrides))
     return event_study(
-        data, "nqp", "city", "year", "bdpz_year", bigdata_did.CONTROLS, reference=reference
+        data, "nqp", "city", "year", "bdpz_year", chapter.CONTROLS, reference=reference
     ).coefficients
 
 

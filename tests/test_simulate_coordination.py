@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.coordination import two_way_fe
+from helpers.contract import load_contract
 from helpers.errors import InputError
-from helpers.simulate import coordination, simulate
+from helpers.papers import coordination as chapter
+from helpers.papers import simulate
+from helpers.papers.coordination import calibration as coordination
+from helpers.papers.coordination import process, two_way_fe
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,7 @@ def test_index_moments_are_near_table_2(measured):
 
 def test_default_seed_baseline_within_two_published_ses(measured):
     coef, se = coordination.published_coefficient("Table 3", "(2)")
-    estimate = coordination.estimate(measured).params["nqp"]
+    estimate = coordination.clustered_fit(measured).params["nqp"]
     assert abs(estimate - coef) <= 2 * se
 
 
@@ -54,14 +57,14 @@ def test_default_seed_reproduces_the_published_signs_and_classes():
     """Issue 8: on the default panel the chapter's scorecard (sign and significance class at
     10% of the NQP coefficient, robust SEs) matches at least 80% of the nine published
     regression columns."""
-    score = coordination.chapter_scorecard(coordination.DEFAULT_SEED)
+    score = coordination.chapter_scorecard(chapter.DEFAULT_SEED)
     assert len(score) == 9
     assert score["both"].mean() >= 0.8
 
 
 def test_noise_scales_are_at_most_their_se_matched_values():
     """calibrate_noise lowers a shock scale only as far as the significance classes need."""
-    table = coordination.parameters().set_index("parameter")["value"]
+    table = chapter.parameters().set_index("parameter")["value"]
     for name, (se_matched, columns) in coordination.NOISE_TARGETS.items():
         assert 0 < table[name] <= se_matched
         assert columns
@@ -72,9 +75,9 @@ def test_missing_share_empties_interior_indicator_cells_only():
     full = simulate("coordination")
     empty = holed.isna() & full.notna()
     assert empty.to_numpy().sum() > 0
-    indicators = {
-        v.name for v in coordination.load_contract("coordination").with_role("indicator")
-    } - {coordination.DERIVED_INDICATOR}
+    indicators = {v.name for v in load_contract("coordination").with_role("indicator")} - {
+        process.DERIVED_INDICATOR
+    }
     assert set(empty.columns[empty.any()]) <= indicators
     assert not empty[holed["year"].isin([2013, 2022])].to_numpy().any()
     share = empty[sorted(indicators)].to_numpy().mean()
@@ -91,7 +94,7 @@ def test_parameter_errors_are_input_errors():
 
 
 def test_parameter_table_documents_every_value():
-    table = coordination.parameters()
+    table = chapter.parameters()
     assert table["parameter"].is_unique
     assert table["source"].notna().all()
     assert table["value"].notna().all()
@@ -114,11 +117,11 @@ def fresh_seed_fits() -> pd.DataFrame:
     """East and upgrading fits on 50 seeds that the calibration did not use: whether the
     upgrading slope's 95% CI covers the planted value with the chapter's default SEs
     (robust HC1, as the paper prints) and with SEs clustered by province."""
-    planted = coordination.parameters().set_index("parameter").loc["beta_nqp_upgrading", "value"]
+    planted = chapter.parameters().set_index("parameter").loc["beta_nqp_upgrading", "value"]
     rows = []
     for seed in range(1000, 1050):
         data = coordination.measured(simulate("coordination", seed))
-        east = coordination.estimate(data, "gap", "East")
+        east = coordination.clustered_fit(data, "gap", "East")
         rows.append(
             {
                 "east": east.params["nqp"],
@@ -168,7 +171,7 @@ def test_parameter_table_meets_its_calibration_targets():
     seeds: regional mean estimates equal Table 6, and the columns each noise scale governs
     reproduce their published sign and significance class on at least 90% of seeds."""
     report = coordination.calibration_report().set_index(["table", "column"])
-    for table, column, _ in coordination.REGIONS.values():
+    for table, column, _ in coordination.CALIBRATED_REGIONS.values():
         row = report.loc[(table, column)]
         assert row["coef_mean"] == pytest.approx(row["published_coef"], abs=0.005)
     for _, columns in coordination.NOISE_TARGETS.values():
@@ -178,7 +181,7 @@ def test_parameter_table_meets_its_calibration_targets():
 @pytest.mark.slow
 def test_no_effect_when_the_effect_is_switched_off():
     estimates = [
-        coordination.estimate(
+        coordination.clustered_fit(
             coordination.measured(simulate("coordination", seed, effect_scale=0.0)),
             region="East",
         ).params["nqp"]

@@ -9,9 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.contract import SLUGS, load_contract
+from helpers.contract import load_contract
+from helpers.papers import units
 from helpers.paths import PUBLISHED_CSV
-from helpers.simulate import panel_frame, units, years
+from helpers.registry import slugs
+from helpers.simulate.frame import panel_frame, years
+
+SLUGS = slugs()
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +42,7 @@ def test_frame_is_deterministic(slug):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_panel_frame_is_every_unit_in_every_year(slug):
     contract = load_contract(slug)
-    frame = panel_frame(slug)
+    frame = panel_frame(contract, units(slug))
     assert len(frame) == contract.sample.units * len(years(slug))
     assert not frame.duplicated(list(contract.keys)).any()
 
@@ -132,7 +136,7 @@ def test_bigdata_groups_and_treatment_match_the_paper(published):
     )
     assert frame.loc[frame["municipality"] == 1, "key_city"].eq(1).all()
     assert set(frame["bdpz_year"].dropna()) == {2016}
-    panel = panel_frame("bigdata_did")
+    panel = panel_frame(load_contract("bigdata_did"), frame)
     treated_share = (panel["year"] >= panel["bdpz_year"]).fillna(False).mean()
     paper = load_contract("bigdata_did").paper
     printed_mean = published[

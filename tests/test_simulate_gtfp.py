@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import gtfp as chapter
+from helpers.contract import load_contract
 from helpers.errors import InputError
-from helpers.simulate import gtfp, simulate
+from helpers.papers import gtfp as chapter
+from helpers.papers import simulate
+from helpers.papers.gtfp import calibration as gtfp
 
 pytestmark = pytest.mark.filterwarnings("ignore::helpers.dea.DEAInfeasibleWarning")
 
@@ -33,7 +35,7 @@ def test_sample_is_the_papers(panel):
 
 
 def test_every_contract_column_is_simulated(panel):
-    names = list(chapter.load_contract("gtfp").names)
+    names = list(load_contract("gtfp").names)
     assert list(panel.columns) == names
     assert panel.drop(columns=["province", "region"]).notna().all().all()
 
@@ -104,7 +106,7 @@ def test_parameter_errors_are_input_errors():
 
 
 def test_parameter_table_documents_every_value():
-    table = gtfp.parameters()
+    table = chapter.parameters()
     assert table["parameter"].is_unique
     assert table["source"].notna().all() and table["value"].notna().all()
     assert table.set_index("parameter").loc["frontier_scale", "source"].startswith("calibrated")
@@ -123,7 +125,7 @@ def test_planted_main_effect_is_recovered_within_its_confidence_interval():
     covered = []
     for seed in range(1000, 1050):
         data = gtfp.measured(simulate("gtfp", seed), alternatives=False)
-        fit = chapter.two_way_fe(data, "gtfp", ["prod", *gtfp.CONTROLS], se_type="cluster")
+        fit = chapter.two_way_fe(data, "gtfp", ["prod", *chapter.CONTROLS], se_type="cluster")
         low, high = fit.conf_int().loc["prod", ["ci_low", "ci_high"]]
         covered.append(low <= target <= high)
     assert np.mean(covered) >= 0.9

@@ -9,8 +9,18 @@ import pytest
 
 from helpers.errors import InputError
 from helpers.fixed_effects import fe_ols
-from helpers.producer_services import BASELINE, COLUMNS, CONTROLS, estimate, with_lags
-from helpers.simulate import producer_services, simulate
+from helpers.papers import producer_services as chapter
+from helpers.papers import simulate
+from helpers.papers.producer_services import (
+    BASELINE,
+    COLUMNS,
+    CONTROLS,
+    fit_columns,
+    process,
+    with_lags,
+)
+from helpers.papers.producer_services import calibration as producer_services
+from helpers.published import load_cells
 
 SLUG = "producer_services"
 BASELINE_COLUMN = next(c for c in COLUMNS if c.key == BASELINE)
@@ -27,8 +37,7 @@ def measured(panel) -> pd.DataFrame:
 
 
 def baseline(data: pd.DataFrame) -> float:
-    fit = estimate(data, columns=[BASELINE_COLUMN])[BASELINE]
-    return float(fit.params["sagg"])
+    return float(fit_columns(data, [BASELINE_COLUMN])["coef"].iloc[0])
 
 
 def ols(data: pd.DataFrame) -> float:
@@ -43,7 +52,7 @@ def test_sample_is_the_papers(panel, measured):
     assert regions.to_dict() == {"East": 101, "Central": 99, "West": 61}
     assert panel["city"].str.fullmatch(r"City \d{3}").all()  # synthetic, not real names
     # N = 3393 = 261 x 13 after the two lags the instruments use
-    fit = estimate(measured, columns=[BASELINE_COLUMN])[BASELINE]
+    fit = chapter.estimate(chapter.measure(panel), columns=[BASELINE_COLUMN])[BASELINE]
     assert fit.nobs == 3393
 
 
@@ -65,7 +74,7 @@ def test_measured_levels_start_at_one_and_capital_follows_the_inventory(panel, m
 def test_missing_share_empties_interior_sector_and_control_cells_only(panel):
     holed = simulate(SLUG, missing_share=0.1)
     empty = holed.isna() & panel.notna()
-    assert set(empty.columns[empty.any()]) == set(producer_services.HOLED_COLUMNS)
+    assert set(empty.columns[empty.any()]) == set(process.HOLED_COLUMNS)
     assert not empty[holed["year"].isin([2003, 2017])].to_numpy().any()
     measured = producer_services.measured(holed)
     assert measured[["sagg", *CONTROLS]].notna().all().all()
@@ -83,7 +92,7 @@ def test_parameter_errors_are_input_errors():
 
 
 def test_parameter_table_documents_every_value():
-    table = producer_services.parameters()
+    table = chapter.parameters()
     assert table["parameter"].is_unique
     assert table["source"].notna().all() and table["value"].notna().all()
     for knob in ("effect_scale", "noise_scale", "endogeneity", "missing_share"):
@@ -119,18 +128,16 @@ def test_default_seed_reproduces_80_percent_of_signs_and_classes(measured):
     assert producer_services.class_matches(fits).mean() >= 0.8
 
 
-def test_class_matches_agree_with_the_chapters_scorecard(measured):
+def test_class_matches_agree_with_the_chapters_scorecard(panel):
     """The calibration's sign-and-class rule is the chapter's (helpers.tables)."""
-    from helpers.producer_services import agreement, core_coefficients, result_cells
-    from helpers.published import load_cells
-
     published = load_cells()
-    estimates = estimate(measured)
-    score = agreement(result_cells(estimates, published), published)
-    matches = producer_services.class_matches(core_coefficients(estimates))
-    chapter = score.set_index(["table", "column"])["both"].astype(bool)
-    assert len(matches) == len(COLUMNS) == len(chapter)
-    assert (matches == chapter.loc[matches.index]).all()
+    estimates = chapter.estimate(chapter.measure(panel))
+    cells = chapter.result_cells(estimates, published)
+    score = chapter.agreement(cells, published)
+    matches = producer_services.class_matches(chapter.core_coefficients(estimates))
+    scorecard = score.set_index(["table", "column"])["both"].astype(bool)
+    assert len(matches) == len(COLUMNS) == len(scorecard)
+    assert (matches == scorecard.loc[matches.index]).all()
 
 
 def test_no_effect_when_the_effect_is_switched_off():

@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import synergy as sy
+from helpers.contract import load_contract
 from helpers.errors import InputError
-from helpers.simulate import simulate, synergy
+from helpers.papers import simulate
+from helpers.papers import synergy as sy
+from helpers.papers.synergy import calibration as synergy
+from helpers.papers.synergy import process
 
 SLUG = "synergy"
 PLANTED_SOURCES = ("paper 002", "knob", "assumed", "calibrated")
@@ -36,7 +39,7 @@ def test_sample_and_group_counts_are_the_papers(panel):
 
 
 def test_every_raw_column_of_the_contract_is_simulated(panel):
-    contract = synergy.load_contract("synergy")
+    contract = load_contract("synergy")
     assert list(panel.columns) == list(contract.names)
     required = [v.name for v in contract.variables if v.name != "lowcarbon_pilot_year"]
     assert panel[required].notna().all().all()
@@ -82,8 +85,8 @@ def test_default_seed_reproduces_80_percent_of_signs_and_classes():
     seeds the calibration never saw the process reproduced 81% on average (class_share in
     data/simulation/synergy_calibration.csv). A change of the process that fails here must be
     judged on that expected agreement, not on this seed."""
-    shares = synergy.agreement_by_seed([synergy.DEFAULT_SEED])
-    assert shares.loc[synergy.DEFAULT_SEED] >= 0.8
+    shares = synergy.agreement_by_seed([sy.DEFAULT_SEED])
+    assert shares.loc[sy.DEFAULT_SEED] >= 0.8
 
 
 @pytest.mark.slow
@@ -104,14 +107,14 @@ def test_effect_scale_zero_removes_every_planted_effect():
     estimand is exactly zero), and the mediators' slopes, averaged over three seeds,
     fall below a quarter of the published ones (what is left is noise and the small
     correlations that the index's construction creates)."""
-    assert synergy.estimand(synergy.DEFAULT_SEED, effect_scale=0.0) == 0.0
-    assert synergy.estimand(synergy.DEFAULT_SEED) > 0.2
+    assert synergy.estimand(sy.DEFAULT_SEED, effect_scale=0.0) == 0.0
+    assert synergy.estimand(sy.DEFAULT_SEED) > 0.2
     columns = [c for c in sy.COLUMNS if c.table == "Table 5"]
     slopes = [
         sy.fit_columns(
             synergy.measured(simulate("synergy", seed, effect_scale=0.0)), columns
         ).set_index("column")["coef"]
-        for seed in (synergy.DEFAULT_SEED, 1, 2)
+        for seed in (sy.DEFAULT_SEED, 1, 2)
     ]
     mean = pd.concat(slopes, axis=1).mean(axis=1)
     published = pd.Series(
@@ -143,7 +146,7 @@ def test_noise_scale_zero_removes_the_city_year_shocks():
 def test_missing_share_empties_interior_indicator_cells_only(panel):
     holed = simulate("synergy", missing_share=0.1)
     empty = holed.isna() & panel.notna()
-    indicators = {v.name for v in synergy.nqp_indicators()}
+    indicators = {v.name for v in process.nqp_indicators()}
     assert set(empty.columns[empty.any()]) == indicators
     assert not empty[holed["year"].isin([2011, 2022])].to_numpy().any()
     share = empty[sorted(indicators)].to_numpy().mean()
@@ -160,7 +163,7 @@ def test_parameter_errors_are_input_errors():
 
 
 def test_parameter_table_documents_every_value():
-    table = synergy.parameters()
+    table = sy.parameters()
     assert table["parameter"].is_unique
     assert table["value"].notna().all()
     assert table["source"].str.startswith(PLANTED_SOURCES).all()
@@ -182,16 +185,16 @@ def test_printed_classes_cover_every_published_column():
     assert pressure["significant"] and pressure["published_coef"] < 0
 
 
-def test_class_matches_are_the_chapters_scorecard(frame, published):
+def test_class_matches_are_the_chapters_scorecard(panel, published):
     """The calibration's sign-and-class rule is the chapter's (helpers.tables) on one seed."""
-    fits = synergy.column_fits([synergy.DEFAULT_SEED])
-    estimates = sy.estimate_all(frame)
+    fits = synergy.column_fits([sy.DEFAULT_SEED])
+    estimates = sy.estimate(sy.measure(panel))
     score = sy.agreement(published, sy.regression_cells(estimates, published))
     merged = score.merge(fits, on=["table", "column"])
     assert len(merged) == 24
     assert merged["both"].eq(merged["match"]).all()
-    shares = synergy.agreement_by_seed([synergy.DEFAULT_SEED])
-    assert shares.loc[synergy.DEFAULT_SEED] == pytest.approx(score["both"].mean())
+    shares = synergy.agreement_by_seed([sy.DEFAULT_SEED])
+    assert shares.loc[sy.DEFAULT_SEED] == pytest.approx(score["both"].mean())
 
 
 def test_calibration_objective_rewards_reproduced_classes_and_penalises_the_baseline():

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from helpers.io import validate_file, validate_frame
+from helpers.papers import has_process, simulate, write_panel
 from helpers.paths import DATA_DIR
-from helpers.simulate import GENERATORS, simulate, write_panel
+from helpers.registry import slugs
 
-SLUGS = sorted(GENERATORS)
+SLUGS = [slug for slug in slugs() if has_process(slug)]
 
 
 @pytest.mark.parametrize("slug", SLUGS)

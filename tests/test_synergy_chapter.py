@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import synergy as sy
 from helpers.dea import efficiency
 from helpers.errors import InputError
 from helpers.panel import stata_percentile
+from helpers.papers import simulate
+from helpers.papers import synergy as sy
+from helpers.papers.synergy.calibration import published_coefficient
 from helpers.paths import PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
-from helpers.simulate import simulate
-from helpers.simulate.synergy import published_coefficient
 
 SLUG = "synergy"
-DEFAULTS = PARAMS_DIR / f"{SLUG}.yml"
 QUICK = PARAMS_DIR / "quick" / f"{SLUG}.yml"
 
 
@@ -105,20 +106,15 @@ def test_bad_choices_name_the_parameter(panel, measurement):
     with pytest.raises(InputError, match="winsorize_cuts"):
         sy.measure(panel, cuts=(99, 1))
     with pytest.raises(InputError, match="se_type"):
-        sy.estimate_all(measurement.frame, se_type="hc3")
+        sy.estimate(measurement, se_type="hc3")
     with pytest.raises(InputError, match="effect"):
         sy.load_panel("simulated", effect=1.0)
 
 
 # --------------------------------------------------------------------------- estimation
 def test_every_published_cell_is_produced_with_the_designs_sample_sizes(measurement, published):
-    est = sy.estimate_all(measurement.frame)
-    cells = sy.result_cells(
-        est,
-        sy.descriptive_statistics(measurement.frame),
-        sy.weights_table(measurement.index),
-        published,
-    )
+    est = sy.estimate(measurement)
+    cells = sy.result_cells(est, published)
     assert missing_keys(cells, published).empty
     n = cells[cells["row"] == "N"].set_index(["table", "column"])["value"]
     assert n[("Table 4", "(2)")] == 2904 and n[("Table 6", "(1)")] == 2662
@@ -141,18 +137,16 @@ def test_every_published_cell_is_produced_with_the_designs_sample_sizes(measurem
 
 
 def test_iv_first_stage_is_the_lagged_index(measurement):
-    est = sy.estimate_all(measurement.frame, columns=[sy.column("Table 6", "(1)")])
+    est = sy.estimate(measurement, columns=[sy.column("Table 6", "(1)")])
     first = est[("Table 6", "(1)")]
     assert "nqp_lag" in first.params.index and first.params["nqp_lag"] > 0
 
 
 def test_a_missing_group_gives_explained_empty_cells(measurement, published):
     frame = measurement.frame[measurement.frame["resource_based"] == 0]
-    est = sy.estimate_all(frame)
+    est = sy.estimate(replace(measurement, frame=frame))
     assert ("Table 7", "(3)") in est.failures
-    cells = sy.result_cells(
-        est, sy.descriptive_statistics(frame), sy.weights_table(measurement.index), published
-    )
+    cells = sy.result_cells(est, published)
     assert missing_keys(cells, published).empty
     empty = cells[(cells["table"] == "Table 7") & (cells["column"] == "(3)")]
     assert empty["value"].isna().all() and empty["note"].str.contains("not estimable").all()
@@ -166,7 +160,7 @@ def test_sample_sums_report_the_papers_inconsistencies(published):
 # --------------------------------------------------------------------------- the notebook
 @pytest.mark.book
 def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_path, published):
-    run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK])
+    run_notebook(SLUG, tmp_path, parameter_files=[QUICK])
     results = read_results(tmp_path / SLUG / "results.csv")
     assert missing_keys(results, published).empty
     assert set(results["paper"]) == {sy.PAPER}
@@ -176,7 +170,7 @@ def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_
 @pytest.mark.slow
 def test_default_run_recovers_the_planted_baseline(tmp_path, published):
     """On the default simulated data the baseline lies within two published SEs."""
-    run_notebook(SLUG, tmp_path, parameter_files=[DEFAULTS])
+    run_notebook(SLUG, tmp_path, parameter_files=[])
     results = read_results(tmp_path / SLUG / "results.csv")
     assert missing_keys(results, published).empty
     key = (results["table"] == "Table 4") & (results["column"] == "(2)")
@@ -188,13 +182,11 @@ def test_default_run_recovers_the_planted_baseline(tmp_path, published):
 @pytest.mark.book
 def test_a_bad_parameter_fails_naming_it_and_the_allowed_values(tmp_path):
     with pytest.raises(NotebookFailed, match=r"frontier.*'global', 'contemporaneous'"):
-        run_notebook(
-            SLUG, tmp_path, parameter_files=[DEFAULTS, QUICK], overrides={"frontier": "best"}
-        )
+        run_notebook(SLUG, tmp_path, parameter_files=[QUICK], overrides={"frontier": "best"})
     with pytest.raises(NotebookFailed, match="winsorize_lower"):
         run_notebook(
             SLUG,
             tmp_path,
-            parameter_files=[DEFAULTS, QUICK],
+            parameter_files=[QUICK],
             overrides={"winsorize_lower": 50.0, "winsorize_upper": 10.0},
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from helpers import runner, status
 from helpers.errors import InputError
 from helpers.paths import BUILD_DIR, GENERATED_DIR, NOTEBOOKS_DIR, REPO_ROOT
+from helpers.registry import slugs
 
 
 def _parse_assignments(pairs: list[str]) -> dict[str, str]:
@@ -51,10 +52,7 @@ def _run_one(
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    files = None
-    if args.file:
-        default = runner.default_parameter_file(args.slug)
-        files = ([default] if default.exists() else []) + [Path(f) for f in args.file]
+    files = [Path(f) for f in args.file or []]
     out = Path(args.out) if args.out else BUILD_DIR / "runs"
     _run_one(args.slug, out, files, _parse_assignments(args.p or []), args.notebooks)
     return 0
@@ -107,14 +105,29 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    from helpers import simulate
+    from helpers import papers
 
     if args.out:
-        path = simulate.write_panel(args.slug, args.out, seed=args.seed)
+        path = papers.write_panel(args.slug, args.out, seed=args.seed)
         print(f"[simulate] {args.slug} -> {path}")
     else:
-        panel = simulate.simulate(args.slug, seed=args.seed)
-        panel.to_csv(sys.stdout, index=False, float_format=simulate.FLOAT_FORMAT)
+        panel = papers.simulate(args.slug, seed=args.seed)
+        panel.to_csv(sys.stdout, index=False, float_format=papers.FLOAT_FORMAT)
+    return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from helpers.scaffold import new_paper
+
+    written = new_paper(args.slug, REPO_ROOT)
+    print(f"[new] draft paper '{args.slug}' registered; written:")
+    for path in written:
+        print(f"  {path.relative_to(REPO_ROOT)}")
+    print(
+        "[new] next: fill the contract, the five layers and the notebook (book/contributing.md);"
+        f" `make test` lists what '{args.slug}' still lacks; remove `draft: true` from "
+        "data/papers.yml and add the chapter to _toc.yml when nothing is missing."
+    )
     return 0
 
 
@@ -149,13 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(run `replicate book` first)",
     ).set_defaults(func=_cmd_pdf)
     validate = sub.add_parser("validate", help="check a data file against a paper's contract")
-    validate.add_argument("slug", help="paper whose data contract applies")
+    validate.add_argument("slug", choices=slugs(drafts=True), help="paper whose contract applies")
     validate.add_argument("file", help="CSV, XLSX, Stata .dta or Parquet file")
     validate.add_argument("--mapping", metavar="MAP.yml", help="your header -> contract name")
     validate.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
     validate.set_defaults(func=_cmd_validate)
+    new = sub.add_parser(
+        "new", help="start a new paper's chapter: its folder, contract, notebook, registry entry"
+    )
+    new.add_argument("slug", help="the new paper's name (lowercase letters, digits, underscores)")
+    new.set_defaults(func=_cmd_new)
     simulate = sub.add_parser("simulate", help="write a paper's simulated panel")
-    simulate.add_argument("slug", help="paper whose generating process to run")
+    simulate.add_argument("slug", choices=slugs(drafts=True), help="paper whose process to run")
     simulate.add_argument("--seed", type=int, help="random seed (default: the book's)")
     simulate.add_argument("--out", metavar="FILE", help="CSV to write (default: standard output)")
     simulate.set_defaults(func=_cmd_simulate)

@@ -2,8 +2,9 @@
 
 A contract is written once per paper in ``data/contracts/<slug>.yml`` and read here
 into frozen dataclasses. The loader (:mod:`helpers.io`) validates readers' files
-against it, the simulator (:mod:`helpers.simulate`) takes the sample design from it,
-and the book renders :meth:`Contract.to_frame` as the data dictionary.
+against it, each paper's generating process (``helpers.papers.SLUG.process``) takes the
+sample design from it, and the book renders :meth:`Contract.to_frame` as the data
+dictionary.
 
 Each variable records its name, label (and the Chinese label where the paper is in
 Chinese), unit, type, allowed range, whether it is required and whether cells may be
@@ -14,7 +15,7 @@ indicators the dimension and the +/- direction printed in the paper's indicator 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -24,10 +25,11 @@ import pandas as pd
 import yaml
 
 from helpers.errors import InputError, check_choice
+from helpers.indices import Indicator
 from helpers.paths import DATA_DIR
+from helpers.registry import entry
 
 CONTRACTS_DIR = DATA_DIR / "contracts"
-SLUGS: tuple[str, ...] = ("gtfp", "coordination", "synergy", "producer_services", "bigdata_did")
 
 DTYPES: tuple[str, ...] = ("str", "float", "year", "flag", "category")
 """``str`` identifiers, ``float`` numbers, ``year`` whole years, ``flag`` 0/1,
@@ -89,7 +91,12 @@ class Variable:
 
 @dataclass(frozen=True)
 class Sample:
-    """The paper's sampling frame: unit count, years and group counts."""
+    """The paper's sampling frame: unit count, years and group counts.
+
+    ``printed_n`` maps a group counted in the frame (``units``, ``region East``, a flag
+    such as ``key_city``) to the published column, ``(table, column)``, whose N covers it:
+    the data chapter sets the frame's count beside the paper's N divided by its years.
+    """
 
     kind: str
     units: int
@@ -99,6 +106,7 @@ class Sample:
     groups: Mapping[str, Any]
     groups_source: str
     treatment_year: int | None = None
+    printed_n: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -154,11 +162,9 @@ class Contract:
         ]
         return pd.DataFrame(rows)
 
-    def index_spec(self) -> list:
+    def index_spec(self) -> list[Indicator]:
         """The index indicators as :class:`helpers.indices.Indicator` objects, in contract
         order, with the printed direction (``+`` positive, ``-`` negative) and dimension."""
-        from helpers.indices import Indicator
-
         return [
             Indicator(v.name, "positive" if v.direction == "+" else "negative", v.dimension)
             for v in self.with_role("indicator")
@@ -223,12 +229,21 @@ def _read(path: Path) -> Contract:
         time_key=spec["time_key"],
         balanced=bool(spec["balanced"]),
         balance_reason=spec["balance_reason"],
-        sample=Sample(**{**spec["sample"], "groups": _frozen(spec["sample"]["groups"])}),
+        sample=Sample(
+            **{
+                **spec["sample"],
+                "groups": _frozen(spec["sample"]["groups"]),
+                "printed_n": MappingProxyType(
+                    {k: tuple(v) for k, v in spec["sample"].get("printed_n", {}).items()}
+                ),
+            }
+        ),
         variables=variables,
     )
 
 
 def load_contract(slug: str) -> Contract:
-    """Read the contract of paper ``slug`` (one of :data:`SLUGS`) from ``data/contracts``."""
-    check_choice("slug", slug, SLUGS)
+    """Read the contract of the registered paper ``slug`` (:mod:`helpers.registry`) from
+    ``data/contracts``."""
+    entry(slug)
     return _read(CONTRACTS_DIR / f"{slug}.yml")

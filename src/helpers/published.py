@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import style
+from helpers import registry, style
+from helpers.contract import load_contract
 from helpers.errors import InputError
 from helpers.inference import star_count, two_sided_p
 from helpers.paths import DATA_DIR, PUBLISHED_CSV, PUBLISHED_NOTES
@@ -39,13 +40,12 @@ REQUIRED_COLUMNS = [*CELL_KEYS, "column_title", "value", "stars"]
 SAMPLE_DESIGN_CSV = DATA_DIR / "published" / "sample_design.csv"
 AUDIT_EXCLUSIONS_CSV = DATA_DIR / "published" / "audit_exclusions.csv"
 
-PAPERS = {
-    "000_4048779d6599a998": "gtfp",
-    "001_1101b0c6b88162b7": "coordination",
-    "002_dc1f2b5f91afe90a": "synergy",
-    "003_29e01ed6de425a3f": "producer_services",
-    "004_e689ae0726649bac": "bigdata_did",
-}
+
+def paper_slugs() -> dict[str, str]:
+    """Paper file stem -> slug of every registered paper (from the registry and contracts)."""
+    return {load_contract(slug).paper: slug for slug in registry.slugs()}
+
+
 SAMPLE_SIZE_ROWS = {"N", "Observations"}
 
 
@@ -74,7 +74,7 @@ def load_cells(path: Path = PUBLISHED_CSV) -> pd.DataFrame:
     cells["stars"] = cells["stars"].fillna(0).astype(int)
     if "uncertain" in cells:
         cells["uncertain"] = cells["uncertain"].eq("1")
-    cells["slug"] = cells["paper"].map(PAPERS).fillna(cells["paper"])
+    cells["slug"] = cells["paper"].map(paper_slugs()).fillna(cells["paper"])
     return cells
 
 
@@ -232,6 +232,7 @@ def load_sample_design(path: Path = SAMPLE_DESIGN_CSV) -> pd.DataFrame:
 def audit_sample_sizes(cells: pd.DataFrame, design: pd.DataFrame) -> pd.DataFrame:
     """Compare printed sample sizes with the design; one row per design entry that applies."""
     ns = cells[cells["row"].isin(SAMPLE_SIZE_ROWS)]
+    slugs = paper_slugs()
     rows = []
     for (paper, table), group in ns.groupby(["paper", "table"], sort=False):
         printed = dict(zip(group["column"], group["number"], strict=True))
@@ -259,7 +260,7 @@ def audit_sample_sizes(cells: pd.DataFrame, design: pd.DataFrame) -> pd.DataFram
                 rows.append(
                     {
                         "paper": paper,
-                        "slug": PAPERS.get(paper, paper),
+                        "slug": slugs.get(paper, paper),
                         "table": table,
                         "columns": "+".join(present),
                         "printed_N": total,
@@ -292,7 +293,7 @@ def text_table_contradictions(path: Path = PUBLISHED_NOTES) -> pd.DataFrame:
             items.append({"paper": paper, "item": line[2:].strip()})
         elif line.startswith("  ") and items:
             items[-1]["item"] += " " + line.strip()
-    slugs = {key[:3]: slug for key, slug in PAPERS.items()}
+    slugs = {key[:3]: slug for key, slug in paper_slugs().items()}
     frame = pd.DataFrame(items)
     frame.insert(1, "slug", frame["paper"].map(slugs))
     return frame

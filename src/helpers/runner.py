@@ -6,7 +6,8 @@ tagged ``parameters``, one annotated literal per line::
     seed: int = 20240601  # seed of the simulated panel
     draws: int = 1000  # placebo draws
 
-and ships its defaults in ``params/SLUG.yml``. Unlike plain papermill, which
+and that cell is the one source of its defaults (``replicate list`` shows them;
+``params/quick/SLUG.yml`` holds the small values the tests run). Unlike plain papermill, which
 only warns, an unknown name or a value of the wrong type is rejected before
 anything runs, with the list of valid parameters. Executed notebooks and the
 chapter's files go to an output folder, never over the sources.
@@ -27,7 +28,7 @@ import nbformat
 import yaml
 
 from helpers.errors import InputError
-from helpers.paths import NOTEBOOKS_DIR, PARAMS_DIR, REPO_ROOT
+from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
 
 PARAMETER_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool}
 RUN_RECORD = "run.json"
@@ -168,11 +169,6 @@ def resolve_parameters(
     return values
 
 
-def default_parameter_file(slug: str) -> Path:
-    """``params/SLUG.yml``: the defaults the book is built with."""
-    return PARAMS_DIR / f"{slug}.yml"
-
-
 def _present_parameters(nb: nbformat.NotebookNode) -> None:
     """Hide the declared defaults and fold the injected values, so the page shows what ran.
 
@@ -240,18 +236,16 @@ def run_notebook(
 ) -> RunRecord:
     """Execute one notebook into ``out_dir/SLUG.ipynb``; its files go to ``out_dir/SLUG/``.
 
-    ``parameter_files`` defaults to ``params/SLUG.yml`` when that file exists.
+    ``parameter_files``: YAML files of values that replace the notebook's defaults (its
+    parameters cell), later files winning; ``overrides`` win over every file.
     Raises :class:`InputError` for bad parameters (nothing runs) and
     :class:`NotebookFailed` if a cell raises (the partial notebook is kept).
     """
     import papermill
 
     source = notebook_path(slug, notebooks_dir)
-    if parameter_files is None:
-        default = default_parameter_file(slug)
-        parameter_files = [default] if default.exists() else []
     values = resolve_parameters(
-        declared_parameters(source), files=parameter_files, overrides=overrides, slug=slug
+        declared_parameters(source), files=parameter_files or [], overrides=overrides, slug=slug
     )
     out_dir = Path(out_dir).resolve()
     files_dir = out_dir / slug

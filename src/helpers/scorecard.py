@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import style
-from helpers.published import PAPERS
+from helpers.published import paper_slugs
 from helpers.results import RESULT_COLUMNS, read_results
 from helpers.tables import comparison_table, sign_and_significance
 
@@ -35,14 +35,15 @@ NO_CHAPTER = "no chapter yet"
 _COEF_KEYS = ["paper", "table", "column", "row"]
 
 
-def chapter_status(results_dir: str | Path, papers: dict[str, str] = PAPERS) -> pd.DataFrame:
-    """One row per paper: its slug, the results file if a chapter wrote one, and a status.
+def chapter_status(results_dir: str | Path, papers: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per paper (``papers``: file stem -> slug, default every registered paper):
+    its slug, the results file if a chapter wrote one, and a status.
 
     ``status`` is ``"chapter"`` when ``results_dir/SLUG/results.csv`` exists and
     :data:`NO_CHAPTER` otherwise (a missing ``results_dir`` means no chapter has run).
     """
     rows = []
-    for paper, slug in papers.items():
+    for paper, slug in (paper_slugs() if papers is None else papers).items():
         path = Path(results_dir) / slug / RESULTS_FILE
         found = path.is_file()
         rows.append(

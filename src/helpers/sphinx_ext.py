@@ -1,6 +1,10 @@
 """Sphinx extension for the book's HTML pages (``sphinx: extra_extensions`` in ``_config.yml``).
 
-Three things the stock Jupyter Book 1 stack does not do for this book:
+Four things the stock Jupyter Book 1 stack does not do for this book:
+
+* **The list of papers from the registry.** ``book/_generated/papers.md``, which the intro
+  includes, is written from :func:`helpers.papers.papers_table` when the build starts, so the
+  intro never lists papers by hand.
 
 * **Chapter data downloads.** A chapter's page is the executed notebook
   ``book/_generated/SLUG.ipynb`` and its files (``results.csv`` and the data it used) are in
@@ -20,6 +24,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from helpers.papers import papers_table
 from helpers.paths import GENERATED_DIR, NOTEBOOKS_DIR, REPO_ROOT
 
 GENERATED = GENERATED_DIR.relative_to(REPO_ROOT).as_posix()
@@ -96,7 +101,21 @@ def drop_duplicate_scripts(app, pagename: str, templatename: str, context: dict,
     context["script_files"] = unique
 
 
+def write_papers_table(app) -> None:
+    """``book/_generated/papers.md``: the registry's papers as a Markdown table."""
+    table = papers_table()
+    header = ["slug", "paper", "data", "chapter"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(row[c]) for c in header) + " |" for _, row in table.iterrows()]
+    GENERATED_DIR.mkdir(parents=True, exist_ok=True)
+    target = GENERATED_DIR / "papers.md"
+    text = "\n".join(lines) + "\n"
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+
+
 def setup(app) -> dict[str, Any]:
+    app.connect("builder-inited", write_papers_table)
     app.connect("html-page-context", add_data_downloads, priority=LATE)
     app.connect("html-page-context", point_launch_buttons_at_sources, priority=LATE)
     app.connect("html-page-context", drop_duplicate_scripts, priority=LATE)

@@ -1,0 +1,107 @@
+"""Paper 000's variables and roles, and the columns and rows of its published tables.
+
+Lin Hongliu and Wu Haimin regress the green total factor productivity (GTFP) of 30
+provinces, 2010-2019, on a PCA index of new quality productive forces (``prod``) with
+province and year fixed effects. The raw variables, their units and roles are in the
+paper's data contract, ``data/contracts/gtfp.yml``; this module names the groups of them
+the chapter uses, in the order the paper's tables use them.
+"""
+
+from __future__ import annotations
+
+from helpers.contract import load_contract
+from helpers.registry import entry
+
+SLUG = "gtfp"
+CONTRACT = load_contract(SLUG)
+PAPER = CONTRACT.paper
+UNIT, TIME = CONTRACT.keys
+DEFAULT_SEED = entry(SLUG).default_seed
+FE = [UNIT, TIME]
+
+CONTROLS = ("gov", "ent", "fdi", "env")
+"""The controls in the order Table 3 adds them (the contract's ``control`` role)."""
+
+
+MODERATORS = ("high", "prof", "mul")
+
+
+SERVICE_SECTORS = ("emp_transport", "emp_information", "emp_finance", "emp_leasing", "emp_research")
+
+
+COUNT_INDICATORS = ("qs_universities", "top_universities")
+
+
+SHARE_INDICATORS = ("it_employment_share", "new_energy_share")
+
+
+GTFP_MEASURES = ("ebm", "sbm", "ddf")
+
+
+GTFP_FORMS = ("cumulative", "index")
+
+
+PCA_VARIANTS = ("first", "kaiser", "unlogged")
+
+
+SE_TYPES = ("conventional", "robust", "cluster")
+
+
+REGIONS = ("East", "Central", "West")
+
+
+DEA_INPUTS = ("labour", "capital", "water", "electricity")
+
+
+DEA_GOOD, DEA_BAD = ("real_gdp",), ("so2", "cod")
+
+
+SUPER_EFFICIENCY = {"ebm": True, "sbm": False, "ddf": False}
+"""Section 3.2.1: super-efficiency EBM; Table 6's SBM and DDF follow their sources (no
+super-efficiency)."""
+
+
+INTERACTION = {m: f"prod_x_{m}" for m in MODERATORS}
+
+
+ROW_LABELS = {
+    "prod": "prod",
+    "prod_1": "prod_1",
+    "prod_2": "prod_2",
+    "ts": "TS",
+    **{term: f"pro*{m}" for m, term in INTERACTION.items()},
+    **{m: m for m in MODERATORS},
+    **{c: c for c in CONTROLS},
+    "_cons": "_cons",
+}
+"""Model term -> row label of the published cells."""
+
+
+CORE_ROWS = ("prod", "prod_1", "prod_2", "TS", "pro*high", "pro*prof", "pro*mul")
+"""Core rows of every regression column (index, lags, mediator, interactions)."""
+
+
+COLUMNS = {
+    ("Table 3", "(1)"): "baseline, gov only",
+    ("Table 3", "(2)"): "baseline, + ent",
+    ("Table 3", "(3)"): "baseline, + fdi",
+    ("Table 3", "(4)"): "baseline, all controls",
+    ("Table 4", "(1)"): "mediation step 1: GTFP",
+    ("Table 4", "(2)"): "mediation step 2: TS",
+    ("Table 4", "(3)"): "mediation step 3: GTFP on prod and TS",
+    ("Table 5", "(1)"): "moderation: baseline",
+    ("Table 5", "(2)"): "moderation: high",
+    ("Table 5", "(3)"): "moderation: prof",
+    ("Table 5", "(4)"): "moderation: mul",
+    ("Table 6", "(1)"): "GTFP by EBM-GML",
+    ("Table 6", "(2)"): "GTFP by SBM-GML",
+    ("Table 6", "(3)"): "GTFP by DDF-GML",
+    ("Table 7", "(1)"): "prod",
+    ("Table 7", "(2)"): "prod lagged one year",
+    ("Table 7", "(3)"): "prod lagged two years",
+    ("Table 8", "(1)"): "nationwide",
+    ("Table 8", "(2)"): "East",
+    ("Table 8", "(3)"): "Central",
+    ("Table 8", "(4)"): "West",
+}
+"""Every regression column of the paper and what it estimates."""

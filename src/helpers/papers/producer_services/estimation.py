@@ -1,0 +1,354 @@
+"""Paper 003's published tables: Tables 1-3 by FE-2SLS and two-step IV-GMM, the
+endogeneity tests, every published cell in tidy keys, and the chapter's reading aids.
+
+* :func:`estimate` -- the 18 regression columns (:data:`COLUMNS`): the outcome on its
+  agglomeration measure, instrumented by its lags, and the seven controls with city and
+  year effects (``xtivreg2 ..., fe robust``; ``gmm2s`` for IV-GMM), with Kleibergen-Paap
+  and Hansen J statistics.
+* :func:`endogeneity` -- Durbin-Wu-Hausman and Davidson-MacKinnon tests (Section 4.1).
+* :func:`result_cells` -- every published cell (coefficients and t statistics, the
+  diagnostics, N and R2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from helpers import results
+from helpers.errors import InputError, check_choice
+from helpers.iv import IVResult, endogeneity_tests, fe_iv
+from helpers.panel import lag
+from helpers.papers import interface
+from helpers.papers.producer_services.measurement import Measurement
+from helpers.papers.producer_services.variables import (
+    BASELINE,
+    COLUMNS,
+    CONTROLS,
+    DIAGNOSTIC_ROWS,
+    ESTIMATORS,
+    FE,
+    OUTCOMES,
+    PAPER,
+    REGIONS,
+    ROW_LABELS,
+    SE_TYPES,
+    SECTORS,
+    TIME,
+    UNIT,
+    Column,
+)
+from helpers.simulate.calibration import class_probability
+from helpers.tables import sign_and_significance
+
+
+def _vcov(se_type: str) -> dict[str, str | None]:
+    return interface.vcov(se_type, SE_TYPES, UNIT)
+
+
+def check_lags(lags: Iterable[int]) -> tuple[int, ...]:
+    """Instrument lags: distinct positive integers (the paper: 1 and 2)."""
+    lags = tuple(lags)
+    if not lags or any(not isinstance(k, (int, np.integer)) or k < 1 for k in lags):
+        raise InputError(
+            "must be a non-empty list of positive integers, e.g. [1, 2]", parameter="lags"
+        )
+    if len(set(lags)) != len(lags):
+        raise InputError("lags must be distinct", parameter="lags")
+    return lags
+
+
+def with_lags(frame: pd.DataFrame, lags: Iterable[int] = (1, 2)) -> pd.DataFrame:
+    """``frame`` with ``L{k}_{measure}`` for each agglomeration measure and lag."""
+    out = frame.copy()
+    for name in SECTORS:
+        for k in check_lags(lags):
+            out[f"L{k}_{name}"] = lag(frame, name, unit=UNIT, time=TIME, periods=k).to_numpy()
+    return out
+
+
+def sample_of(data: pd.DataFrame, column: Column, lags: Iterable[int] = (1, 2)) -> pd.DataFrame:
+    """The rows of a column: the region's cities (if any), with the instruments observed."""
+    part = data if column.region is None else data[data["region"] == column.region]
+    needed = [column.outcome, column.sagg, *CONTROLS, *instrument_names(column.sagg, lags)]
+    return part.dropna(subset=needed)
+
+
+def instrument_names(sagg: str, lags: Iterable[int] = (1, 2)) -> list[str]:
+    return [f"L{k}_{sagg}" for k in check_lags(lags)]
+
+
+@dataclass(frozen=True)
+class ColumnFit:
+    """One estimated column: the IV fit and the R2 as xtivreg2 prints it."""
+
+    fit: IVResult
+    r2_xtivreg2: float
+
+    def __getattr__(self, name: str):
+        return getattr(self.fit, name)
+
+
+def estimate_column(
+    data: pd.DataFrame,
+    column: Column,
+    *,
+    se_type: str = "robust",
+    lags: Iterable[int] = (1, 2),
+    estimator: str | None = None,
+) -> ColumnFit:
+    """One published column: ``outcome`` on its SAGG (instrumented by ``lags`` of itself)
+    and the seven controls with city and year effects (``xtivreg2 ..., fe robust`` with
+    year dummies; ``gmm2s`` for IV-GMM). ``estimator`` overrides the column's own."""
+    est = column.estimator if estimator is None else estimator
+    check_choice("estimator", est, tuple(ESTIMATORS))
+    sample = sample_of(data, column, lags)
+    fit = fe_iv(
+        sample,
+        column.outcome,
+        [column.sagg],
+        instrument_names(column.sagg, lags),
+        list(CONTROLS),
+        FE,
+        estimator=ESTIMATORS[est],
+        **_vcov(se_type),
+    )
+    y = sample[column.outcome].to_numpy(float)
+    within_city = y - sample.groupby(UNIT)[column.outcome].transform("mean").to_numpy()
+    return ColumnFit(fit, 1 - fit.rss / float(within_city @ within_city))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Estimates(interface.Estimates):
+    """Every regression column of Tables 1-3: ``fits[(table, column)]``, with the
+    instrument lags and the estimator of Tables 2-3."""
+
+    lags: tuple[int, ...] = (1, 2)
+    estimator: str = "gmm"
+
+
+def check_regions(regions: Iterable[str]) -> tuple[str, ...]:
+    """Regions of Table 2 to estimate: a non-empty subset of East, Central, West."""
+    regions = tuple(regions)
+    for region in regions:
+        check_choice("regions", region, REGIONS)
+    if not regions:
+        raise InputError(f"choose at least one of {list(REGIONS)}", parameter="regions")
+    return regions
+
+
+def estimate(
+    measurement: Measurement,
+    *,
+    se_type: str = "robust",
+    lags: Iterable[int] = (1, 2),
+    estimator: str = "gmm",
+    regions: Iterable[str] = REGIONS,
+    columns: Iterable[Column] = COLUMNS,
+) -> Estimates:
+    """All regression columns on the measured panel.
+
+    Table 1 always shows 2SLS (columns 1-3) beside IV-GMM (4-6), as printed;
+    ``estimator`` (``"gmm"``, the paper's, or ``"2sls"``) is used for Tables 2 and 3.
+    Table 2 columns of a region not in ``regions`` are not estimated (empty cells).
+    """
+    return _estimate_frame(
+        measurement.frame, se_type, lags, estimator, regions, columns, measurement
+    )
+
+
+def _estimate_frame(
+    frame: pd.DataFrame,
+    se_type: str = "robust",
+    lags: Iterable[int] = (1, 2),
+    estimator: str = "gmm",
+    regions: Iterable[str] = REGIONS,
+    columns: Iterable[Column] = COLUMNS,
+    measurement: Measurement | None = None,
+) -> Estimates:
+    _vcov(se_type)
+    lags = check_lags(lags)
+    check_choice("estimator", estimator, tuple(ESTIMATORS))
+    regions = check_regions(regions)
+    data = with_lags(frame, lags)
+    fits, failures = {}, {}
+    for col in columns:
+        if col.region is not None and col.region not in regions:
+            failures[col.key] = f"region {col.region} not selected (parameter regions)"
+            continue
+        chosen = None if col.table == "Table 1" else estimator
+        try:
+            fits[col.key] = estimate_column(data, col, se_type=se_type, lags=lags, estimator=chosen)
+        except InputError as exc:
+            failures[col.key] = f"not estimable on these data: {exc}"
+    return Estimates(
+        fits=fits,
+        failures=failures,
+        se_type=se_type,
+        measurement=measurement,
+        lags=lags,
+        estimator=estimator,
+    )
+
+
+def baseline_key(estimator: str = "gmm") -> tuple[str, str]:
+    """Table 1's total-agglomeration column of ``estimator``: (4) IV-GMM, (1) 2SLS."""
+    check_choice("estimator", estimator, tuple(ESTIMATORS))
+    return BASELINE if estimator == "gmm" else ("Table 1", "(1)")
+
+
+def endogeneity(
+    frame: pd.DataFrame,
+    *,
+    se_type: str = "robust",
+    lags: Iterable[int] = (1, 2),
+    outcomes: Iterable[str] = tuple(OUTCOMES),
+    measures: Iterable[str] = tuple(SECTORS),
+) -> pd.DataFrame:
+    """Durbin-Wu-Hausman and Davidson-MacKinnon tests of the exogeneity of SAGG in
+    eqs. (2)-(4) (text of Section 4.1; the paper prints no statistic), one row per
+    outcome and agglomeration measure, on the national sample."""
+    outcomes, measures = tuple(outcomes), tuple(measures)
+    for outcome in outcomes:
+        check_choice("outcomes", outcome, tuple(OUTCOMES))
+    for sagg in measures:
+        check_choice("measures", sagg, tuple(SECTORS))
+    data = with_lags(frame, lags)
+    rows = []
+    for outcome in outcomes:
+        for sagg in measures:
+            col = Column("", "", outcome, sagg)
+            sample = sample_of(data, col, lags)
+            test = endogeneity_tests(
+                sample,
+                outcome,
+                [sagg],
+                instrument_names(sagg, lags),
+                list(CONTROLS),
+                FE,
+                **_vcov(se_type),
+            )
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "sagg": sagg,
+                    "durbin": test.durbin,
+                    "durbin_p": test.durbin_p,
+                    "wu_hausman": test.wu_hausman,
+                    "wu_hausman_p": test.wu_hausman_p,
+                    "davidson_mackinnon": test.dm_f,
+                    "davidson_mackinnon_p": test.dm_p,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def core_coefficients(estimates: Estimates) -> pd.DataFrame:
+    """SAGG coefficient, SE, t and p of every estimated column."""
+    rows = []
+    for col in COLUMNS:
+        if col.key not in estimates.fits:
+            continue
+        fit = estimates.fits[col.key]
+        rows.append(
+            {
+                "table": col.table,
+                "column": col.column,
+                "outcome": col.outcome,
+                "sagg": col.sagg,
+                "region": col.region or "all",
+                "coef": fit.params[col.sagg],
+                "se": fit.bse[col.sagg],
+                "t": fit.tvalues[col.sagg],
+                "p": fit.pvalues[col.sagg],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fit_columns(
+    frame: pd.DataFrame, columns: Iterable[Column] | None = None, se_type: str = "robust"
+) -> pd.DataFrame:
+    """SAGG coefficient, SE, t and p of the paper's columns (all, or ``columns``) on a
+    measured ``frame`` (:func:`core_coefficients` of the paper's default estimator)."""
+    return core_coefficients(_estimate_frame(frame, se_type, columns=columns or COLUMNS))
+
+
+def _column_cells(key: tuple[str, str], fit: ColumnFit, labels: set[str]) -> pd.DataFrame:
+    col = next(c for c in COLUMNS if c.key == key)
+    terms = {col.sagg: "SAGG"} | {c: ROW_LABELS[c] for c in CONTROLS}
+    terms = {t: lab for t, lab in terms.items() if lab in labels}
+    cells = results.fit_cells(
+        fit.fit, paper=PAPER, table=key[0], column=key[1], terms=terms, stats=("coef", "t")
+    )
+    stats = [
+        (DIAGNOSTIC_ROWS["kp_lm"], "value", fit.kp_lm),
+        (DIAGNOSTIC_ROWS["kp_lm"], "p", fit.kp_lm_p),
+        (DIAGNOSTIC_ROWS["kp_f"], "value", fit.kp_f),
+        (DIAGNOSTIC_ROWS["hansen"], "value", fit.overid),
+        (DIAGNOSTIC_ROWS["hansen"], "p", fit.overid_p),
+        ("N", "value", fit.nobs),
+        ("R2", "value", fit.r2_xtivreg2),
+    ]
+    extra = pd.DataFrame(
+        [(PAPER, key[0], key[1], row, stat, float(v), pd.NA) for row, stat, v in stats],
+        columns=results.RESULT_COLUMNS,
+    )
+    extra["stars"] = extra["stars"].astype("Int64")
+    return pd.concat([cells, extra], ignore_index=True)
+
+
+def result_cells(estimates: Estimates, published: pd.DataFrame) -> pd.DataFrame:
+    """Every published cell of paper 003 as tidy cells (coef and t of SAGG and the
+    controls; KP rk LM and its p, KP rk Wald F, Hansen J and its p, N, R2). A column
+    that could not be estimated contributes its published keys with an empty value and why;
+    a Hansen J with one instrument (exactly identified) is empty with that reason."""
+    pub = published[published["paper"] == PAPER]
+    parts = []
+    for key, fit in estimates.fits.items():
+        printed = pub[(pub["table"] == key[0]) & (pub["column"] == key[1])]
+        cells = _column_cells(key, fit, set(printed["row"]))
+        cells = cells.merge(printed[results.CELL_KEYS], on=results.CELL_KEYS, how="inner")
+        undefined = cells["value"].isna()
+        if undefined.any():
+            parts.append(
+                results.unavailable_cells(
+                    cells[undefined],
+                    "Hansen J is not defined for an exactly identified equation (one lag)",
+                )
+            )
+            cells = cells[~undefined]
+        parts.append(cells)
+    for key, reason in estimates.failures.items():
+        printed = pub[(pub["table"] == key[0]) & (pub["column"] == key[1])]
+        parts.append(results.unavailable_cells(printed, reason))
+    return pd.concat(parts, ignore_index=True)
+
+
+def agreement(cells: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
+    """Sign and 10% significance class of SAGG in every published column, published vs
+    replicated (:func:`helpers.tables.sign_and_significance`)."""
+    return sign_and_significance(published, cells, PAPER, ["SAGG"])
+
+
+def insignificant_match_bound(level: float = 0.10) -> float:
+    """The largest probability that a replication reproduces the sign and the class of a
+    column printed insignificant at ``level``, when its t statistic is N(mu, 1): the
+    t must fall between 0 and the critical value z on the printed side, which is most likely
+    at mu = z / 2, with probability ``2 Phi(z / 2) - 1`` (0.59 at 10%;
+    :func:`helpers.simulate.calibration.class_probability` at that mean)."""
+    half = norm.isf(level / 2) / 2
+    return float(class_probability(half, 1.0, 1.0, False, level=level))
+
+
+def best_expected_agreement(score: pd.DataFrame, level: float = 0.10) -> float:
+    """The best expected share of columns whose sign and class a replication with t ~ N(mu, 1)
+    can reproduce, given which published columns are significant (``score``: the rows of
+    :func:`agreement`): a significant column can be matched with probability near 1 (large
+    mu), an insignificant one at most :func:`insignificant_match_bound`."""
+    significant = score["significant_published"].to_numpy(bool)
+    return float(np.where(significant, 1.0, insignificant_match_bound(level)).mean())
