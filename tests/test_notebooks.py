@@ -5,8 +5,9 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from helpers import runner
+from helpers import papers, registry, runner
 from helpers.paths import NOTEBOOKS_DIR, PARAMS_DIR
+from helpers.results import write_results
 
 SLUGS = runner.available()
 
@@ -41,6 +42,14 @@ def test_notebook_executes_with_small_parameters(slug, tmp_path):
     record = runner.run_notebook(slug, tmp_path, parameter_files=files)
     assert (tmp_path / f"{slug}.ipynb").exists()
     assert record.seconds > 0
+    if slug in registry.slugs():
+        # the paper's pipeline is the chapter's computation: same parameters, same bytes
+        values = record.parameters
+        knobs = {k: values[k] for k in papers.paper(slug).KNOBS if k in values}
+        panel = papers.paper(slug).load_panel("simulated", "", values["seed"], **knobs)
+        chosen = {k: v for k, v in values.items() if k not in ("data", "mapping", "seed")}
+        again = write_results(papers.run_pipeline(slug, panel, **chosen), tmp_path / "again.csv")
+        assert again.read_bytes() == (tmp_path / slug / "results.csv").read_bytes()
 
 
 @pytest.mark.parametrize("slug", SLUGS)

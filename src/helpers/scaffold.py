@@ -114,6 +114,11 @@ def estimate(measurement: Measurement, **choices) -> Estimates:
 def result_cells(estimates: Estimates, published: pd.DataFrame) -> pd.DataFrame:
     """Every published cell of the paper in the tidy keys of helpers.results."""
     raise not_written(SLUG, "estimation.result_cells")
+
+
+def pipeline(panel: pd.DataFrame, published: pd.DataFrame, **parameters) -> pd.DataFrame:
+    """The chapter's computation from a raw panel to its tidy cells (notebook parameters)."""
+    raise not_written(SLUG, "estimation.pipeline")
 ''',
     "calibration": """{header}
 
@@ -123,7 +128,7 @@ from __future__ import annotations
 
 _INIT = '''"""Paper {slug} (draft; a scaffold of ``replicate new``, see book/contributing.md)."""
 
-from helpers.papers.{slug}.estimation import estimate, result_cells
+from helpers.papers.{slug}.estimation import estimate, pipeline, result_cells
 from helpers.papers.{slug}.measurement import measure
 from helpers.papers.{slug}.process import KNOBS, load_panel, planted_truth, simulate, units
 from helpers.papers.{slug}.variables import DEFAULT_SEED, PAPER, SLUG
@@ -136,6 +141,7 @@ __all__ = [
     "estimate",
     "load_panel",
     "measure",
+    "pipeline",
     "planted_truth",
     "result_cells",
     "simulate",

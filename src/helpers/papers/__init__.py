@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 from pathlib import Path
 from types import ModuleType
 
@@ -22,8 +23,9 @@ import pandas as pd
 from helpers.contract import load_contract
 from helpers.papers.interface import INTERFACE, LAYERS, NOT_WRITTEN
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PARAMS_DIR, PUBLISHED_CSV
+from helpers.published import load_cells
 from helpers.registry import entries, entry
-from helpers.runner import declared_parameters
+from helpers.runner import declared_parameters, resolve_parameters
 
 FLOAT_FORMAT = "%.10g"
 """Ten significant digits: far beyond the data's precision, and stable across platforms."""
@@ -75,6 +77,28 @@ def write_panel(slug: str, path: str | Path, seed: int | None = None, **override
     panel = simulate(slug, seed, **overrides)
     panel.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     return path
+
+
+def chapter_parameters(slug: str, **overrides: object) -> dict[str, object]:
+    """The parameters of chapter ``slug``: its notebook's defaults (the parameters cell, the
+    one place they are written) with ``overrides`` by name, each checked against the
+    declared name and type (:func:`helpers.runner.resolve_parameters`)."""
+    declared = declared_parameters(NOTEBOOKS_DIR / f"{entry(slug).slug}.ipynb")
+    return resolve_parameters(declared, overrides=overrides, slug=slug)
+
+
+def run_pipeline(
+    slug: str, panel: pd.DataFrame, published: pd.DataFrame | None = None, **overrides: object
+) -> pd.DataFrame:
+    """Chapter ``slug``'s computation on a raw ``panel``, from its measurement to its tidy
+    cells (the paper's ``pipeline``), with the chapter's parameters
+    (:func:`chapter_parameters`); what the sweeps and ``replicate validate`` run."""
+    module = paper(slug)
+    accepted = inspect.signature(module.pipeline).parameters
+    values = chapter_parameters(slug, **overrides)
+    chosen = {name: value for name, value in values.items() if name in accepted}
+    published = load_cells() if published is None else published
+    return module.pipeline(panel, published, **chosen)
 
 
 def papers_table() -> pd.DataFrame:

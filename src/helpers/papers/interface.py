@@ -33,6 +33,9 @@ order in every paper; :class:`Paper` states it as a protocol, and
     the generating process's structural values that the chapter shows.
 ``simulate(seed=None, **overrides) -> DataFrame``, ``units() -> DataFrame``
     the generating process and the paper's sampling frame.
+``pipeline(panel, published, **parameters) -> DataFrame``
+    the chapter's computation from a raw panel to its tidy cells, with the notebook's
+    parameters by name (what the sweeps and ``replicate validate`` run).
 
 This module is general: it imports no paper.
 """
@@ -147,6 +150,10 @@ class Paper(Protocol):
 
     def units(self) -> pd.DataFrame: ...
 
+    def pipeline(
+        self, panel: pd.DataFrame, published: pd.DataFrame, **parameters: Any
+    ) -> pd.DataFrame: ...
+
 
 LAYERS: tuple[str, ...] = ("variables", "measurement", "process", "estimation", "calibration")
 """A paper package's modules, lowest layer first: a module imports only from lower ones."""
@@ -174,5 +181,6 @@ INTERFACE: tuple[str, ...] = (
     "planted_truth",
     "simulate",
     "units",
+    "pipeline",
 )
 """The names every paper package exposes (checked by the completeness test)."""

@@ -24,7 +24,7 @@ from helpers.errors import InputError
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.panel import winsorize
 from helpers.papers import interface
-from helpers.papers.bigdata_did.measurement import Measurement, descriptive_statistics
+from helpers.papers.bigdata_did.measurement import Measurement, descriptive_statistics, measure
 from helpers.papers.bigdata_did.variables import (
     COLUMNS,
     CONTROLS,
@@ -266,3 +266,20 @@ def imputation_att(
     by_event = pd.Series(tau).groupby(event.astype(int)).mean().rename("imputation")
     by_event.index.name = "event_time"
     return ImputationResult(float(tau.mean()), by_event, int(treated.sum()))
+
+
+def pipeline(
+    panel: pd.DataFrame,
+    published: pd.DataFrame,
+    *,
+    first_year: int,
+    last_year: int,
+    se_type: str,
+    psm_caliper: float,
+    psm_bandwidth: float,
+) -> pd.DataFrame:
+    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
+    parameters by name (``measure``, ``estimate``, ``result_cells``)."""
+    measurement = measure(panel, first_year=first_year, last_year=last_year)
+    estimates = estimate(measurement, se_type=se_type, caliper=psm_caliper, bandwidth=psm_bandwidth)
+    return result_cells(estimates, published)

@@ -31,7 +31,7 @@ from helpers.inference import star_count, two_sided_p
 from helpers.iv import IVResult, fe_iv
 from helpers.panel import lag
 from helpers.papers import interface
-from helpers.papers.coordination.measurement import Measurement, descriptive_statistics
+from helpers.papers.coordination.measurement import Measurement, descriptive_statistics, measure
 from helpers.papers.coordination.variables import (
     COLUMNS,
     CONTROLS,
@@ -265,3 +265,27 @@ def plot_regional_paths(frame: pd.DataFrame):
     axes[0].legend(frameon=False)
     fig.tight_layout()
     return fig
+
+
+def pipeline(
+    panel: pd.DataFrame,
+    published: pd.DataFrame,
+    *,
+    first_year: int,
+    last_year: int,
+    se_type: str,
+    gap_measure: str,
+    entropy_by: str,
+    excluded_provinces: str,
+) -> pd.DataFrame:
+    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
+    parameters by name (``measure``, ``estimate``, ``result_cells``)."""
+    measurement = measure(
+        panel,
+        first_year=first_year,
+        last_year=last_year,
+        gap_measure=gap_measure,
+        entropy_by=entropy_by,
+    )
+    excluded = parse_provinces(excluded_provinces)
+    return result_cells(estimate(measurement, se_type=se_type, excluded=excluded), published)

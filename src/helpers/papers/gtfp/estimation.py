@@ -24,7 +24,7 @@ from helpers import results
 from helpers.did import PlaceboResult, placebo_permutation
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
-from helpers.papers.gtfp.measurement import Measurement
+from helpers.papers.gtfp.measurement import Measurement, measure
 from helpers.papers.gtfp.variables import (
     COLUMNS,
     CONTROLS,
@@ -182,3 +182,31 @@ def plot_regional_paths(frame: pd.DataFrame):
     axes[0].legend(frameon=False)
     fig.tight_layout()
     return fig
+
+
+def pipeline(
+    panel: pd.DataFrame,
+    published: pd.DataFrame,
+    *,
+    first_year: int,
+    last_year: int,
+    se_type: str,
+    gtfp_measure: str,
+    gtfp_form: str,
+    pca_variant: str,
+    moderators: str,
+    alternatives: bool = True,
+) -> pd.DataFrame:
+    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
+    parameters by name (``measure``, ``estimate``, ``result_cells``); ``alternatives=False``
+    skips Table 6's two GTFP measures not chosen (their cells are then empty, with why)."""
+    measurement = measure(
+        panel,
+        first_year=first_year,
+        last_year=last_year,
+        gtfp_measure=gtfp_measure,
+        gtfp_form=gtfp_form,
+        pca_variant=pca_variant,
+        alternatives=alternatives,
+    )
+    return result_cells(estimate(measurement, se_type=se_type, moderators=moderators), published)

@@ -24,7 +24,7 @@ from helpers.errors import InputError, check_choice
 from helpers.iv import IVResult, endogeneity_tests, fe_iv
 from helpers.panel import lag
 from helpers.papers import interface
-from helpers.papers.producer_services.measurement import Measurement
+from helpers.papers.producer_services.measurement import Measurement, measure
 from helpers.papers.producer_services.variables import (
     BASELINE,
     COLUMNS,
@@ -352,3 +352,48 @@ def best_expected_agreement(score: pd.DataFrame, level: float = 0.10) -> float:
     mu), an insignificant one at most :func:`insignificant_match_bound`."""
     significant = score["significant_published"].to_numpy(bool)
     return float(np.where(significant, 1.0, insignificant_match_bound(level)).mean())
+
+
+def parse_lags(text: str) -> tuple[int, ...]:
+    """Comma-separated instrument lags, e.g. ``"1,2"``, checked by :func:`check_lags`."""
+    try:
+        lags = tuple(int(k) for k in str(text).split(","))
+    except ValueError:
+        raise InputError(
+            f"must be comma-separated positive integers such as '1,2', got {text!r}",
+            parameter="lags",
+        ) from None
+    return check_lags(lags)
+
+
+def parse_regions(text: str) -> tuple[str, ...]:
+    """Comma-separated regions of Table 2, checked by :func:`check_regions`."""
+    return check_regions(r.strip() for r in str(text).split(",") if r.strip())
+
+
+def pipeline(
+    panel: pd.DataFrame,
+    published: pd.DataFrame,
+    *,
+    first_year: int,
+    last_year: int,
+    se_type: str,
+    lags: str,
+    estimator: str,
+    orientation: str,
+    rts: str,
+    regions: str,
+) -> pd.DataFrame:
+    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
+    parameters by name (``measure``, ``estimate``, ``result_cells``)."""
+    measurement = measure(
+        panel, first_year=first_year, last_year=last_year, orientation=orientation, rts=rts
+    )
+    estimates = estimate(
+        measurement,
+        se_type=se_type,
+        lags=parse_lags(lags),
+        estimator=estimator,
+        regions=parse_regions(regions),
+    )
+    return result_cells(estimates, published)

@@ -24,7 +24,13 @@ from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.iv import IVResult, fe_iv
 from helpers.papers import interface
-from helpers.papers.synergy.measurement import Measurement, descriptive_statistics, weights_table
+from helpers.papers.synergy.measurement import (
+    Measurement,
+    descriptive_statistics,
+    measure,
+    parse_cuts,
+    weights_table,
+)
 from helpers.papers.synergy.variables import (
     COLUMNS,
     CONTROLS,
@@ -226,14 +232,14 @@ def regression_cells(estimates: Estimates, published: pd.DataFrame) -> pd.DataFr
 
 
 def result_cells(estimates: Estimates, published: pd.DataFrame) -> pd.DataFrame:
-    """Every published cell of paper 002: Table 2 (the entropy weights) and Table 3 (the
-    descriptive statistics) of the measured panel the columns were estimated on, and
-    Tables 4-7."""
+    """Every published cell of paper 002: Table 3 (the descriptive statistics) and Table 2
+    (the entropy weights) of the measured panel the columns were estimated on, and
+    Tables 4-7, in the order the chapter writes them."""
     measurement = estimates.measurement
     return pd.concat(
         [
-            weight_cells(weights_table(measurement.index), published),
             descriptive_cells(descriptive_statistics(measurement.frame)),
+            weight_cells(weights_table(measurement.index), published),
             regression_cells(estimates, published),
         ],
         ignore_index=True,
@@ -347,3 +353,34 @@ def plot_core_coefficients(score: pd.DataFrame, level: float = 0.95):
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def pipeline(
+    panel: pd.DataFrame,
+    published: pd.DataFrame,
+    *,
+    first_year: int,
+    last_year: int,
+    se_type: str,
+    dea_model: str,
+    frontier: str,
+    rts: str,
+    winsorize: bool,
+    winsorize_lower: float,
+    winsorize_upper: float,
+    digital_split: str,
+) -> pd.DataFrame:
+    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
+    parameters by name (``measure``, ``estimate``, ``result_cells``)."""
+    measurement = measure(
+        panel,
+        first_year=first_year,
+        last_year=last_year,
+        dea_model=dea_model,
+        frontier=frontier,
+        rts=rts,
+        winsorize_on=winsorize,
+        cuts=parse_cuts(winsorize_lower, winsorize_upper),
+        digital_split=digital_split,
+    )
+    return result_cells(estimate(measurement, se_type=se_type), published)
