@@ -189,6 +189,14 @@ def _present_parameters(nb: nbformat.NotebookNode) -> None:
         nb.cells.insert(first_text, nb.cells.pop(injected))
 
 
+def keep_cells_for_data(nb: nbformat.NotebookNode, simulated: bool) -> None:
+    """Drop the cells written for the other kind of data: those tagged ``simulated-only``
+    on a reader's file, those tagged ``readers-data-only`` on simulated data
+    (:mod:`helpers.pages`)."""
+    other = "readers-data-only" if simulated else "simulated-only"
+    nb.cells = [c for c in nb.cells if other not in c.get("metadata", {}).get("tags", [])]
+
+
 def ensure_kernel() -> str:
     """Register :data:`KERNEL_NAME` for the running interpreter if needed; return its name."""
     from ipykernel.kernelspec import install
@@ -273,6 +281,7 @@ def run_notebook(
     seconds = time.perf_counter() - clock
     nb = nbformat.read(target, as_version=4)
     _present_parameters(nb)
+    keep_cells_for_data(nb, simulated=values.get("data", "simulated") == "simulated")
     nbformat.write(nb, target)
     record = RunRecord(
         slug=slug,
