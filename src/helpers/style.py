@@ -20,7 +20,12 @@ The palette constants import nothing, so modules may use them without loading ma
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Okabe and Ito (2008), in their published order.
 OKABE_ITO: tuple[str, ...] = (
@@ -107,3 +112,34 @@ def context() -> AbstractContextManager:
     import matplotlib as mpl
 
     return mpl.rc_context(rc_params())
+
+
+def plot_group_means(
+    frame: pd.DataFrame,
+    panels: Mapping[str, str],
+    *,
+    group: str = "region",
+    time: str = "year",
+    groups: Sequence[str] | None = None,
+):
+    """One panel per column of ``panels`` (column -> title): its mean by ``group`` and
+    ``time``, one line per group (in the order of ``groups``, default as found), in the
+    book's palette. Returns the figure."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    means = frame.groupby([group, time])[list(panels)].mean()
+    present = list(dict.fromkeys(means.index.get_level_values(group)))
+    order = [g for g in (groups or present) if g in present]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.4), dpi=150)
+    axes = np.atleast_1d(axes)
+    for ax, (column, title) in zip(axes, panels.items(), strict=True):
+        for colour, name in zip(CYCLE, order, strict=False):
+            part = means.loc[name, column]
+            ax.plot(part.index, part.to_numpy(), marker="o", ms=3, color=colour, label=name)
+        ax.set_title(f"mean {title}", fontsize=10)
+        ax.set_xlabel(time)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].legend(frameon=False)
+    fig.tight_layout()
+    return fig

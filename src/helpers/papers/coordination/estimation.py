@@ -47,6 +47,7 @@ from helpers.papers.coordination.variables import (
     TIME,
     UNIT,
 )
+from helpers.style import plot_group_means
 
 Fit = FEResult | IVResult
 
@@ -242,29 +243,9 @@ def plot_core_coefficients(comparison: pd.DataFrame, level: float = 0.95):
 
 def plot_regional_paths(frame: pd.DataFrame):
     """Mean NQP index and mean regional gap by region and year (two panels)."""
-    import matplotlib.pyplot as plt
-
-    means = frame.groupby(["region", TIME])[["nqp", "gap"]].mean()
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4), dpi=150)
-    colours = {"East": "#0072B2", "Central": "#E69F00", "West": "#009E73"}
-    for ax, col, title in zip(axes, ("nqp", "gap"), ("NQP index", "regional gap"), strict=True):
-        for region in REGIONS:
-            if region in means.index.get_level_values("region"):
-                part = means.loc[region, col]
-                ax.plot(
-                    part.index,
-                    part.to_numpy(),
-                    marker="o",
-                    ms=3,
-                    color=colours[region],
-                    label=region,
-                )
-        ax.set_title(f"mean {title}", fontsize=10)
-        ax.set_xlabel("year")
-        ax.spines[["top", "right"]].set_visible(False)
-    axes[0].legend(frameon=False)
-    fig.tight_layout()
-    return fig
+    return plot_group_means(
+        frame, {"nqp": "NQP index", "gap": "regional gap"}, time=TIME, groups=REGIONS
+    )
 
 
 def pipeline(

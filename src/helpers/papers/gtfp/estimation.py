@@ -41,6 +41,7 @@ from helpers.papers.gtfp.variables import (
     UNIT,
 )
 from helpers.papers.interface import Estimates, vcov
+from helpers.style import plot_group_means
 from helpers.tables import sign_and_significance
 
 
@@ -167,21 +168,9 @@ def core_agreement(published: pd.DataFrame, replicated: pd.DataFrame) -> pd.Data
 
 def plot_regional_paths(frame: pd.DataFrame):
     """Mean GTFP and mean prod by region and year (two panels)."""
-    import matplotlib.pyplot as plt
-
-    means = frame.groupby(["region", TIME])[["gtfp", "prod"]].mean()
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4), dpi=150)
-    for ax, col, title in zip(axes, ("gtfp", "prod"), ("GTFP", "prod (NQPF index)"), strict=True):
-        for region in REGIONS:
-            if region in means.index.get_level_values("region"):
-                part = means.loc[region, col]
-                ax.plot(part.index, part.to_numpy(), marker="o", ms=3, label=region)
-        ax.set_title(f"mean {title}", fontsize=10)
-        ax.set_xlabel("year")
-        ax.spines[["top", "right"]].set_visible(False)
-    axes[0].legend(frameon=False)
-    fig.tight_layout()
-    return fig
+    return plot_group_means(
+        frame, {"gtfp": "GTFP", "prod": "prod (NQPF index)"}, time=TIME, groups=REGIONS
+    )
 
 
 def pipeline(
