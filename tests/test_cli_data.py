@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
+import pytest
 
 from helpers import cli
 from helpers.paths import DATA_DIR
@@ -20,8 +21,11 @@ def test_simulate_writes_the_committed_default_panel_byte_for_byte(tmp_path, cap
 
 
 def test_simulate_unknown_paper_exits_2_naming_the_choices(capsys):
-    assert cli.main(["simulate", "no_such_paper"]) == 2
-    assert "must be one of 'coordination'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["simulate", "no_such_paper"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'no_such_paper'" in err and "'coordination'" in err
 
 
 def test_validate_accepts_the_default_panel(capsys):

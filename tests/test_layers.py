@@ -107,8 +107,8 @@ def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
 def paper_of(module: str) -> str | None:
     """The paper slug of a module of ``helpers.papers.SLUG``, else None."""
     parts = module.split(".")
-    if len(parts) >= 3 and parts[:2] == ["helpers", "papers"] and parts[2] != "interface":
-        return parts[2]
+    if len(parts) >= 3 and parts[:2] == ["helpers", "papers"]:
+        return parts[2] if (SRC / "helpers" / "papers" / parts[2]).is_dir() else None
     return None
 
 
@@ -120,7 +120,8 @@ def layer_rank(module: str) -> int:
 
 def violations(edges: set[tuple[str, str]], lazy: set[tuple[str, str]]) -> dict[str, list]:
     """Every broken rule of the module docstring, by rule."""
-    papers_root = {"helpers.papers", "helpers.papers.interface"}
+    papers_root = {m for edge in edges for m in edge if m.startswith("helpers.papers")}
+    papers_root = {m for m in papers_root if paper_of(m) is None}
     general = [
         (a, b) for a, b in edges if not a.startswith("helpers.papers") and paper_of(b) is not None
     ]

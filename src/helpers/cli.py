@@ -117,7 +117,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from helpers.scaffold import new_paper
+    from helpers.papers.scaffold import new_paper
 
     written = new_paper(args.slug, REPO_ROOT)
     print(f"[new] draft paper '{args.slug}' registered; written:")
