@@ -197,9 +197,9 @@ def test_unbalanced_years_are_fine_where_the_method_does_not_need_balance(tmp_pa
 
 def test_category_outside_the_allowed_labels(tmp_path):
     frame = valid_frame("gtfp")
-    frame.loc[6, "region"] = "east"
+    frame.loc[6, "region"] = "Northeast"
     text = messages(validate_file("gtfp", write_csv(frame, tmp_path / "p.csv")))
-    assert "column 'region': values must be one of East, Central, West; found 'east'" in text
+    assert "column 'region': values must be one of East, Central, West; found 'Northeast'" in text
     assert "Shanxi-2010" in text
 
 

@@ -157,10 +157,11 @@ def toned(short: str) -> str:
 def english(short: str, tone_marked: str) -> str:
     if short in ENGLISH:
         return ENGLISH[short]
-    plain = unicodedata.normalize("NFD", tone_marked)
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower().split()
+    tone_marks = {"\u0304", "\u0301", "\u030c", "\u0300"}  # keep the diaeresis of ü
+    plain = "".join(c for c in unicodedata.normalize("NFD", tone_marked) if c not in tone_marks)
+    plain = unicodedata.normalize("NFC", plain).lower().split()
     word = plain[0] + "".join(("'" if s[0] in "aeo" else "") + s for s in plain[1:])
-    return word.replace("ü", "u").capitalize()
+    return word.capitalize()
 
 
 def province_columns(adcodes: list[dict[str, str]]) -> None:
