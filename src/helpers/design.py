@@ -4,7 +4,9 @@ A design that cannot identify its coefficients gets an :class:`~helpers.errors.I
 that names the variable and the reason, instead of a division by zero or a rank message
 from inside numpy or linearmodels:
 
-* fewer than two clusters (the cluster-robust variance divides by ``G - 1``);
+* fewer than two clusters (the cluster-robust variance divides by ``G - 1``), and for IV
+  no more clusters than moment conditions (their covariance, Hansen's J weight, is then
+  singular; ivreg2 warns and uses a generalised inverse);
 * a variable that is constant, or that does not vary within the absorbed effects
   (its within spread is at most :data:`VARIATION_TOL` times its largest absolute value:
   below that, the digits left after demeaning are rounding noise);
@@ -153,11 +155,10 @@ def check_iv_design(
     """
     from helpers.fixed_effects import (
         Absorber,
-        drop_singleton_rows,
-        fe_codes,
         fe_columns,
         fe_label,
         prepare_frame,
+        without_singletons,
     )
 
     endog, instruments, exog = list(endog), list(instruments), list(exog)
@@ -165,19 +166,19 @@ def check_iv_design(
     keys += [cluster] if vcov == "cluster" and cluster is not None else []
     columns = list(dict.fromkeys([y, *endog, *exog, *instruments]))
     frame = prepare_frame(data, columns, keys, what="fe_iv")
-    codes = [fe_codes(frame, spec) for spec in fe]
-    if drop_singletons and codes:
-        frame = frame.loc[drop_singleton_rows(codes)]
-        if frame.empty:
-            raise InputError(
-                "every observation is alone in its fixed-effect group (a singleton); none is "
-                "left once singletons are dropped",
-                column=", ".join(fe_label(s) for s in fe),
-                hint="Pass drop_singletons=False, or check the fixed-effect columns",
-            )
-        codes = [fe_codes(frame, spec) for spec in fe]
+    frame, codes, _ = without_singletons(frame, fe, drop=drop_singletons)
     if vcov == "cluster" and cluster is not None:
-        check_clusters(frame[cluster].to_numpy(), cluster)
+        n_clusters = check_clusters(frame[cluster].to_numpy(), cluster)
+        n_moments = len(instruments) + len(exog) + (0 if codes else 1)
+        if n_clusters <= n_moments:
+            raise InputError(
+                f"cluster-robust IV statistics need more clusters than instruments: the "
+                f"estimation sample has {n_clusters} clusters for {n_moments} moment "
+                "conditions (excluded instruments, exogenous regressors and the constant), so "
+                "their covariance matrix is singular",
+                column=cluster,
+                hint="Cluster on a finer variable, or use vcov='robust'",
+            )
     raw = frame[columns].to_numpy(float)
     within = Absorber(tuple(codes)).demean(raw) if codes else raw - raw.mean(axis=0)
     absorbed = [fe_label(s) for s in fe]

@@ -30,18 +30,18 @@ from matplotlib.figure import Figure
 from scipy import sparse
 from scipy import stats as _st
 
+from helpers.design import check_clusters
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import (
     Absorber,
     FEResult,
     FESpec,
     absorbed_dof,
-    drop_singleton_rows,
-    fe_codes,
     fe_columns,
     fe_ols,
     prepare_frame,
     small_sample_factor,
+    without_singletons,
 )
 from helpers.inference import two_sided_p
 
@@ -289,16 +289,22 @@ def _placebo_design(data, y, controls, fe, vcov, cluster, carried) -> _PlaceboDe
     keys = [c for spec in fe for c in fe_columns(spec)]
     keys += [cluster] if vcov == "cluster" else []
     frame = prepare_frame(data, [y, *controls, *carried], keys, what="placebo")
-    codes = [fe_codes(frame, spec) for spec in fe]
-    if codes:
-        frame = frame.loc[drop_singleton_rows(codes)]
-        codes = [fe_codes(frame, spec) for spec in fe]
+    frame, codes, _ = without_singletons(frame, fe)
+    if vcov == "cluster":
+        check_clusters(frame[cluster].to_numpy(), cluster)
     cl = pd.factorize(frame[cluster])[0] if vcov == "cluster" else None
     absorber = Absorber(tuple(codes))
     within = absorber.demean(frame[[y, *controls]].to_numpy(float))
     q = np.linalg.qr(within[:, 1:])[0] if controls else np.zeros((len(frame), 0))
     y_r = within[:, 0] - q @ (q.T @ within[:, 0])
     df_a, _ = absorbed_dof(codes, cl, "reghdfe")
+    df_resid = len(frame) - 1 - len(controls) - df_a
+    if df_resid <= 0:
+        raise InputError(
+            f"no residual degrees of freedom (N={len(frame)}, K={1 + len(controls)}, "
+            f"absorbed={df_a})",
+            column="fe",
+        )
     return _PlaceboDesign(
         frame=frame,
         absorber=absorber,
@@ -306,7 +312,7 @@ def _placebo_design(data, y, controls, fe, vcov, cluster, carried) -> _PlaceboDe
         controls_q=q,
         cluster=cl,
         n_clusters=int(cl.max()) + 1 if cl is not None else None,
-        df_resid=len(frame) - 1 - len(controls) - df_a,
+        df_resid=df_resid,
     )
 
 

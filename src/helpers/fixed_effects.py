@@ -217,6 +217,30 @@ def drop_singleton_rows(codes: Sequence[np.ndarray]) -> np.ndarray:
             return keep
 
 
+def without_singletons(
+    frame: pd.DataFrame, fe: Sequence[FESpec], *, drop: bool = True
+) -> tuple[pd.DataFrame, list[np.ndarray], int]:
+    """``(frame, codes, n_dropped)``: ``frame`` without singleton groups (when ``drop``) and
+    the group codes of each effect; :class:`InputError` when no observation is left."""
+    codes = [fe_codes(frame, spec) for spec in fe]
+    if not (drop and codes):
+        return frame, codes, 0
+    keep = drop_singleton_rows(codes)
+    if keep.all():
+        return frame, codes, 0
+    if not keep.any():
+        who = f"all {len(keep)} observations are" if len(keep) > 1 else "the one observation is"
+        raise InputError(
+            f"{who} alone in their fixed-effect group (singletons); none is left once "
+            "singletons are dropped",
+            column=", ".join(fe_label(s) for s in fe),
+            hint="Pass drop_singletons=False (xtreg keeps singletons), or check the "
+            "fixed-effect columns",
+        )
+    frame = frame.loc[keep]
+    return frame, [fe_codes(frame, spec) for spec in fe], int((~keep).sum())
+
+
 # --------------------------------------------------------------------------- covariance
 def sandwich_scores_cov(scores: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
     """Middle of the sandwich: sum of outer products of (cluster-summed) scores."""
@@ -352,21 +376,7 @@ def fe_ols(
         if bad.any():
             raise InputError("weights must be positive", column=weights, rows=frame.index[bad])
 
-    codes = [fe_codes(frame, spec) for spec in fe]
-    n_singletons = 0
-    if drop_singletons and codes:
-        keep = drop_singleton_rows(codes)
-        n_singletons = int((~keep).sum())
-        frame = frame.loc[keep]
-        if frame.empty:
-            raise InputError(
-                f"all {n_singletons} observations are alone in their fixed-effect group "
-                "(singletons); none is left once singletons are dropped",
-                column=", ".join(fe_label(s) for s in fe),
-                hint="Pass drop_singletons=False (xtreg keeps singletons), or check the "
-                "fixed-effect columns",
-            )
-        codes = [fe_codes(frame, spec) for spec in fe]
+    frame, codes, n_singletons = without_singletons(frame, fe, drop=drop_singletons)
     if vcov == "cluster":
         check_clusters(frame[cluster].to_numpy(), cluster)
     return _fit(frame, y, x, fe, codes, vcov, cluster, dof, weights, level, n_singletons)

@@ -39,6 +39,7 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from helpers.design import check_full_rank, check_variation
 from helpers.did import twfe_did
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, prepare_frame
@@ -77,16 +78,23 @@ def propensity_score(
     d = frame[treatment].to_numpy(float)
     if not np.isin(d, (0.0, 1.0)).all() or d.min() == d.max():
         raise InputError("must be 0/1 with both groups present", column=treatment)
-    x = sm.add_constant(frame[list(covariates)].to_numpy(float), has_constant="add")
+    raw = frame[list(covariates)].to_numpy(float)
+    for j, name in enumerate(covariates):
+        check_variation(name, raw[:, j], raw[:, j], [], "covariate")
+    check_full_rank(raw - raw.mean(axis=0), list(covariates), "covariates", [])
+    x = sm.add_constant(raw, has_constant="add")
     cls = sm.Probit if model == "probit" else sm.Logit
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PerfectSeparationWarning)
         warnings.simplefilter("always", ConvergenceWarning)
-        fit = cls(d, x).fit(disp=0, method="newton", maxiter=200, tol=1e-12)
+        try:
+            fit = cls(d, x).fit(disp=0, method="newton", maxiter=200, tol=1e-12)
+        except np.linalg.LinAlgError:
+            fit = None
     failed = [
         w for w in caught if issubclass(w.category, PerfectSeparationWarning | ConvergenceWarning)
     ]
-    if failed or not fit.mle_retvals.get("converged", True):
+    if fit is None or failed or not fit.mle_retvals.get("converged", True):
         raise InputError(
             f"the {model} for the propensity score has no maximum: the covariates predict "
             "treatment perfectly or almost (separation), so some scores are 0 or 1 and "
