@@ -290,7 +290,7 @@ def test_exclusion_list_edge_cases():
     assert "'Bejing x'" in str(info.value)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.lists(st.one_of(st.text(max_size=8), st.integers(), st.floats(), st.none()), max_size=6))
 def test_any_input_gives_keys_or_a_named_input_error(values):
     for fn in (normalise_provinces, normalise_cities, normalise_regions, normalise_exclusions):
