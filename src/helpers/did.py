@@ -13,8 +13,10 @@ conventional, HC1 and cluster variances are
 ``s^2/(r'r)``, ``c sum_i (r_i e_i)^2/(r'r)^2`` and ``c sum_g (sum_{i in g} r_i e_i)^2/(r'r)^2``
 with Stata's factors ``c``.  With ``R`` an n x B matrix of draws these are a few
 matrix products: no Python loop over regressions.  Draws are processed in chunks of at most
-:data:`PLACEBO_CHUNK_CELLS` matrix cells (same numbers as one block: the generator is read
-in the same order), and at most :data:`MAX_PLACEBO_DRAWS` draws are accepted.
+:data:`PLACEBO_CHUNK_CELLS` matrix cells (the generator is read in the same order, so the
+draws are those of one block and the estimates agree with it to rounding; the chunks depend
+only on N and the number of draws, so a run is reproducible bit for bit), and at most
+:data:`MAX_PLACEBO_DRAWS` draws are accepted.
 """
 
 from __future__ import annotations
