@@ -52,8 +52,9 @@ MAX_PLACEBO_DRAWS = 100_000
 randomisation p-value is below 0.0016 (sqrt(0.25 / 100,000)), and they take about 20 s on a
 300-observation two-way panel (0.2 ms a draw); more would only cost time."""
 
-PLACEBO_CHUNK_CELLS = 2**21
-"""Draws are estimated in chunks of at most this many n x draws cells (16 MB a matrix)."""
+PLACEBO_CHUNK_CELLS = 2**22
+"""Draws are estimated in chunks of at most this many n x draws cells (32 MB a matrix, a few
+hundred MB at the peak): the book's 1,000 draws on 2,556 city-years are one chunk."""
 
 
 def _check_unit_time(data: pd.DataFrame, unit: str, time: str) -> None:
