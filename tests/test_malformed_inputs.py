@@ -19,7 +19,13 @@ import pandas as pd
 import pytest
 
 from helpers import dea
-from helpers.did import event_study, placebo_permutation, placebo_pseudo_treated, twfe_did
+from helpers.did import (
+    check_draws,
+    event_study,
+    placebo_permutation,
+    placebo_pseudo_treated,
+    twfe_did,
+)
 from helpers.errors import InputError
 from helpers.fixed_effects import fe_ols
 from helpers.indices import entropy_index, pca_index
@@ -319,6 +325,25 @@ CASES: list[tuple[str, str, Callable[[Path], object], object]] = [
         lambda _: psmatch(SEPARATED.assign(p=SEPARATED["c"] / 20), "d", [], "y", pscore="p"),
         r"column 'p': the propensity scores of treated and control units do not overlap",
     ),
+    (
+        "psmatch kernel bandwidth=nan",
+        "InputError 'no treated observation could be matched', blaming the data",
+        lambda _: psmatch(
+            SEPARATED.assign(c=RNG.normal(size=20)),
+            "d",
+            ["c"],
+            "y",
+            method="kernel",
+            bandwidth=np.nan,
+        ),
+        r"column 'bandwidth': must be a positive finite number, got nan",
+    ),
+    (
+        "check_draws on a chapter's placebo_draws=10**9",
+        "(no such check: MemoryError after 53 s)",
+        lambda _: check_draws(10**9, 0, parameter="placebo_draws"),
+        r"parameter 'placebo_draws': must lie between 1 and 100,000",
+    ),
     # --- DEA ------------------------------------------------------------------------------
     (
         "dea.efficiency one 1e300 cell",
@@ -465,4 +490,4 @@ def test_malformed_input(tmp_path, before, call, expect):
 
 def test_the_table_has_one_row_per_case():
     ids = [case[0] for case in CASES]
-    assert len(ids) == len(set(ids)) == 43
+    assert len(ids) == len(set(ids)) == 45

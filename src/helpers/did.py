@@ -92,20 +92,25 @@ def _check_binary(data: pd.DataFrame, column: str, unit: str, time: str) -> None
         )
 
 
-def check_draws(draws: object, seed: object) -> None:
+def check_draws(
+    draws: object, seed: object, *, parameter: str = "draws", seed_parameter: str = "seed"
+) -> None:
     """InputError unless ``draws`` is a whole number in [1, :data:`MAX_PLACEBO_DRAWS`] and
-    ``seed`` a non-negative whole number (numpy's generators refuse negative seeds)."""
+    ``seed`` a non-negative whole number (numpy's generators refuse negative seeds).  A chapter
+    calls it on its own parameters (``parameter="placebo_draws"``) before any work starts."""
     if isinstance(draws, bool) or not isinstance(draws, numbers.Integral):
-        raise InputError(f"must be a whole number of draws, got {draws!r}", parameter="draws")
+        raise InputError(f"must be a whole number of draws, got {draws!r}", parameter=parameter)
     if not 1 <= draws <= MAX_PLACEBO_DRAWS:
         raise InputError(
             f"must lie between 1 and {MAX_PLACEBO_DRAWS:,}, got {draws:,}",
-            parameter="draws",
+            parameter=parameter,
             hint="1,000 draws is the usual choice; the randomisation p-value's Monte Carlo "
             "error is below 0.016 with 1,000 and below 0.0016 with 100,000",
         )
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise InputError(f"must be a non-negative whole number, got {seed!r}", parameter="seed")
+        raise InputError(
+            f"must be a non-negative whole number, got {seed!r}", parameter=seed_parameter
+        )
 
 
 def _chunks(draws: int, n: int) -> list[int]:

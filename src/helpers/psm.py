@@ -130,10 +130,10 @@ def psmatch(
         raise InputError(
             "give either covariates or a pscore column, not both or neither", column="pscore"
         )
-    if caliper is not None and caliper <= 0:
-        raise InputError("must be positive", column="caliper")
-    if bandwidth <= 0:
-        raise InputError("must be positive", column="bandwidth")
+    if caliper is not None and not (np.isfinite(caliper) and caliper > 0):
+        raise InputError(f"must be a positive finite number, got {caliper!r}", column="caliper")
+    if not (np.isfinite(bandwidth) and bandwidth > 0):
+        raise InputError(f"must be a positive finite number, got {bandwidth!r}", column="bandwidth")
     frame = prepare_frame(
         data, [treatment, outcome, *covariates, *([pscore] if pscore else [])], [], what="psmatch"
     )
