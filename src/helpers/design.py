@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from helpers.errors import InputError
+from helpers.errors import InputError, check_choice
 
 VARIATION_TOL = 1e-7
 """A column whose spread (root mean square deviation, within the absorbed effects where
@@ -141,18 +141,26 @@ def check_iv_design(
     instruments: Sequence[str],
     exog: Sequence[str],
     fe: Sequence,
-    *,
-    vcov: str,
-    cluster: str | None,
-    drop_singletons: bool,
+    vcov: str = "conventional",
+    cluster: str | None = None,
+    drop_singletons: bool = True,
+    level: float = 0.95,
 ) -> None:
-    """Every check of this module on the estimation sample of an FE-IV regression.
+    """Every check of this module on the estimation sample of an FE-IV regression, run by
+    :func:`helpers.iv.fe_iv` and :func:`helpers.iv.endogeneity_tests` before they estimate.
 
-    The sample is the one :func:`helpers.iv.fe_iv` estimates on: listwise deletion, then
-    singleton groups dropped.  Raises :class:`InputError` for too few clusters, a constant or
+    The sample is the one they estimate on: listwise deletion, then singleton groups
+    dropped.  Raises :class:`InputError` for a bad option, too few clusters, a constant or
     absorbed outcome, regressor or instrument, collinear instruments (with the exogenous
-    regressors), collinear regressors, or an instrument too small to tell from zero.
+    regressors), collinear regressors, or a column too small to tell from zero.
     """
+    check_choice("vcov", vcov, ("conventional", "robust", "cluster"))
+    if vcov == "cluster" and cluster is None:
+        raise InputError("vcov='cluster' needs a cluster column", column="cluster")
+    if not 0 < level < 1:
+        raise InputError("must lie strictly between 0 and 1", column="level")
+    if not endog or len(instruments) < len(endog):
+        return  # the estimator names these
     from helpers.fixed_effects import (
         Absorber,
         fe_columns,

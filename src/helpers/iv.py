@@ -252,31 +252,6 @@ def _gmm2s(
     return beta, n * np.linalg.inv(a), float(n * gbar @ w @ gbar)
 
 
-# --------------------------------------------------------------------------- input checks
-def _check_inputs(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons, level):
-    """Reject a design that cannot be estimated before any estimation starts (see
-    :func:`helpers.design.check_iv_design`): too few clusters, a constant, absorbed or
-    collinear variable, an instrument too small to tell from zero."""
-    check_choice("vcov", vcov, VCOV_TYPES)
-    if vcov == "cluster" and cluster is None:
-        raise InputError("vcov='cluster' needs a cluster column", column="cluster")
-    if not 0 < level < 1:
-        raise InputError("must lie strictly between 0 and 1", column="level")
-    if not endog or len(instruments) < len(endog):
-        return  # _prepare names these
-    check_iv_design(
-        data,
-        y,
-        endog,
-        instruments,
-        exog,
-        fe,
-        vcov=vcov,
-        cluster=cluster,
-        drop_singletons=drop_singletons,
-    )
-
-
 # --------------------------------------------------------------------------- estimator
 def fe_iv(
     data: pd.DataFrame,
@@ -304,7 +279,7 @@ def fe_iv(
     check_choice("estimator", estimator, ESTIMATORS)
     endog, instruments, exog = list(endog), list(instruments), list(exog)
     fe = [fe] if isinstance(fe, str) else list(fe)
-    _check_inputs(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons, level)
+    check_iv_design(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons, level)
     wd = _prepare(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons)
     n = len(wd.y)
     x = np.column_stack([wd.endog, wd.exog])
@@ -454,7 +429,7 @@ def endogeneity_tests(
     """
     endog, instruments, exog = list(endog), list(instruments), list(exog)
     fe = [fe] if isinstance(fe, str) else list(fe)
-    _check_inputs(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons, 0.95)
+    check_iv_design(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons)
     wd = _prepare(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons)
     fit = IV2SLS(wd.y, wd.exog if wd.exog.shape[1] else None, wd.endog, wd.excluded).fit(
         cov_type="unadjusted", debiased=False
