@@ -47,3 +47,22 @@ def test_validate_lists_every_problem_and_leaves_the_file_alone(tmp_path, capsys
     assert "column 'population'" in err and "'12,3'" in err
     assert "each unit-year must appear once" in err
     assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
+
+
+def test_validate_delimiter_and_sheet_options(tmp_path, capsys):
+    panel = pd.read_csv(DEFAULT_PANEL)
+    semi = tmp_path / "semi.csv"
+    panel.to_csv(semi, index=False, sep=";")
+    assert cli.main(["validate", "coordination", str(semi)]) == 0  # detected
+    assert cli.main(["validate", "coordination", str(semi), "--delimiter", ";"]) == 0
+    capsys.readouterr()
+    assert cli.main(["validate", "coordination", str(semi), "--delimiter", ","]) == 1
+    err = capsys.readouterr().err
+    assert "1 problem(s)" in err and "parameter 'delimiter'" in err
+    book = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"notes": ["x"]}).to_excel(writer, sheet_name="notes", index=False)
+        panel.to_excel(writer, sheet_name="panel", index=False)
+    assert cli.main(["validate", "coordination", str(book)]) == 1
+    assert "pass sheet='panel'" in capsys.readouterr().err
+    assert cli.main(["validate", "coordination", str(book), "--sheet", "panel"]) == 0

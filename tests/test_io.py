@@ -197,9 +197,9 @@ def test_unbalanced_years_are_fine_where_the_method_does_not_need_balance(tmp_pa
 
 def test_category_outside_the_allowed_labels(tmp_path):
     frame = valid_frame("gtfp")
-    frame.loc[6, "region"] = "east"
+    frame.loc[6, "region"] = "Northeast"
     text = messages(validate_file("gtfp", write_csv(frame, tmp_path / "p.csv")))
-    assert "column 'region': values must be one of East, Central, West; found 'east'" in text
+    assert "column 'region': values must be one of East, Central, West; found 'Northeast'" in text
     assert "Shanxi-2010" in text
 
 
@@ -364,3 +364,215 @@ def test_positivity_rule_flags_exactly_the_bad_rows(bad_rows):
     expected = {f"{frame.loc[i, 'province']}-{frame.loc[i, 'year']}" for i in bad_rows}
     assert len(problems) == 1
     assert set(problems[0].rows) == expected
+
+
+# ------------------------------------------------------------------ issue 20: the reader's file
+
+
+def test_inf_and_nan_cells_are_rejected_naming_the_unit_years(tmp_path):
+    frame = valid_frame("gtfp").astype({"cod": object, "so2": object})
+    frame.loc[1, "cod"] = "inf"
+    frame.loc[4, "cod"] = "-inf"
+    frame.loc[2, "so2"] = "nan"
+    path = write_csv(frame, tmp_path / "p.csv")
+    before = digest(path)
+    text = messages(validate_file("gtfp", path))
+    assert "column 'cod': values must be finite numbers; found 'inf', '-inf'" in text
+    assert "Beijing-2011, Hebei-2011" in text
+    assert "column 'so2': values must be finite numbers; found 'nan'" in text
+    assert "Beijing-2012" in text
+    assert digest(path) == before
+
+
+@pytest.mark.parametrize("suffix", ["parquet"])  # Stata has no infinity
+def test_inf_in_a_binary_format_is_rejected(tmp_path, suffix):
+    frame = valid_frame("gtfp")
+    frame.loc[3, "cod"] = np.inf
+    path = tmp_path / f"p.{suffix}"
+    WRITERS[suffix](frame, path)
+    text = messages(validate_file("gtfp", path))
+    assert "column 'cod': values must be finite numbers" in text
+    assert "Hebei-2010" in text
+
+
+def test_absurd_magnitude_is_rejected(tmp_path):
+    frame = valid_frame("gtfp")
+    frame.loc[5, "cod"] = 1e300
+    frame.loc[0, "labour"] = 2e15
+    text = messages(validate_file("gtfp", write_csv(frame, tmp_path / "p.csv")))
+    assert "column 'cod': values must lie within +/-1e+15" in text
+    assert "Hebei-2012" in text
+    assert "column 'labour': values must lie within +/-1e+15" in text
+
+
+def test_required_column_left_entirely_empty_is_named(tmp_path):
+    frame = valid_frame("coordination").assign(gdp_index=np.nan)
+    text = messages(validate_file("coordination", write_csv(frame, tmp_path / "p.csv")))
+    assert "column 'gdp_index': required column is empty: all 9 cells are missing" in text
+    partly = valid_frame("coordination")
+    partly.loc[0, "gdp_index"] = np.nan  # the contract allows missing cells here
+    assert validate_file("coordination", write_csv(partly, tmp_path / "q.csv")) == []
+
+
+def _duplicate_labour(frame: pd.DataFrame) -> pd.DataFrame:
+    bogus = frame["labour"] * 0 + 1.0
+    bogus.iloc[[2, 5]] = frame["labour"].iloc[[2, 5]]  # equal in two rows only
+    out = frame.copy()
+    out.insert(2, "labour_bogus", bogus)
+    return out
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "parquet"])
+def test_a_header_that_appears_twice_is_an_error(tmp_path, suffix):
+    frame = _duplicate_labour(valid_frame("gtfp"))
+    path = tmp_path / f"p.{suffix}"
+    if suffix == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        names = ["labour" if c == "labour_bogus" else c for c in table.column_names]
+        pq.write_table(table.rename_columns(names), path)
+    else:
+        renamed = frame.rename(columns={"labour_bogus": "labour"})
+        WRITERS[suffix](renamed, path)
+    before = digest(path)
+    problems = validate_file("gtfp", path)
+    (problem,) = [p for p in problems if p.column == "labour"]
+    position = list(frame.columns).index("labour") + 1
+    assert problem.rule.startswith(f"the header names this column 2 times (columns 3, {position})")
+    assert "the copies differ in 7 rows" in problem.rule
+    assert "Beijing-2010" in problem.rows and "Beijing-2012" not in problem.rows
+    with pytest.raises(InputError, match="names this column 2 times"):
+        load("gtfp", path)
+    assert digest(path) == before
+
+
+def test_a_header_repeated_in_a_stata_file_is_an_error(tmp_path, monkeypatch):
+    """Stata files cannot hold two variables of one name; the reader still checks."""
+    from helpers import io as loader
+
+    frame = valid_frame("gtfp")
+    path = tmp_path / "p.dta"
+    WRITERS["dta"](frame, path)
+    doubled = frame.rename(columns={"cod": "labour"})
+    monkeypatch.setattr(loader.pd, "read_stata", lambda _path: doubled.copy())
+    text = messages(validate_file("gtfp", path))
+    assert "column 'labour': the header names this column 2 times" in text
+
+
+@pytest.mark.parametrize(("sep", "name"), [(";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+def test_the_delimiter_is_detected(tmp_path, sep, name):
+    path = write_csv(valid_frame("gtfp"), tmp_path / f"{name}.csv", sep=sep)
+    assert validate_file("gtfp", path) == []
+    assert validate_file("gtfp", path, delimiter={"\t": "tab"}.get(sep, sep)) == []
+    assert len(load("gtfp", path)) == 9
+
+
+def test_a_wrong_delimiter_names_the_delimiter_parameter(tmp_path):
+    path = write_csv(valid_frame("gtfp"), tmp_path / "p.csv", sep=";")
+    problems = validate_file("gtfp", path, delimiter=",")
+    (problem,) = problems
+    text = str(problem)
+    assert text.startswith("parameter 'delimiter': the header was not found")
+    assert "split at ','" in text and "--delimiter" in text
+
+
+def test_a_bad_delimiter_value(tmp_path):
+    path = write_csv(valid_frame("gtfp"), tmp_path / "p.csv")
+    text = messages(validate_file("gtfp", path, delimiter=";;"))
+    assert "parameter 'delimiter': must be one character" in text
+    xlsx = tmp_path / "p.xlsx"
+    WRITERS["xlsx"](valid_frame("gtfp"), xlsx)
+    assert "applies only to CSV files" in messages(validate_file("gtfp", xlsx, delimiter=";"))
+
+
+def _two_sheet_workbook(path: Path) -> None:
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"说明": ["notes"]}).to_excel(writer, sheet_name="notes", index=False)
+        valid_frame("gtfp").to_excel(writer, sheet_name="panel", index=False)
+
+
+def test_header_on_another_sheet_names_the_sheet_parameter_and_the_sheets(tmp_path):
+    path = tmp_path / "book.xlsx"
+    _two_sheet_workbook(path)
+    before = digest(path)
+    (problem,) = validate_file("gtfp", path)
+    text = str(problem)
+    assert text.startswith("parameter 'sheet': the header was not found on sheet 'notes'")
+    assert "(the workbook has notes, panel)" in text
+    assert "pass sheet='panel'" in text
+    assert validate_file("gtfp", path, sheet="panel") == []
+    assert digest(path) == before
+
+
+def test_the_header_not_found_anywhere_lists_the_sheets(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"a": [1]}).to_excel(writer, sheet_name="one", index=False)
+        pd.DataFrame({"b": [2]}).to_excel(writer, sheet_name="two", index=False)
+    text = messages(validate_file("gtfp", path))
+    assert "the workbook has one, two" in text
+    assert "Choose the sheet with the parameter 'sheet'" in text
+
+
+def test_chinese_names_codes_and_regions_load_as_keys(tmp_path):
+    frame = valid_frame("coordination")
+    frame["province"] = frame["province"].map(
+        {"Beijing": "北京市", "Hebei": 130000, "Shanxi": "山西"}
+    )
+    frame["region"] = ["东部地区"] * 6 + ["中部"] * 3
+    path = write_csv(frame, tmp_path / "p.csv")
+    assert validate_file("coordination", path) == []
+    loaded = load("coordination", path)
+    assert loaded["province"].tolist() == ["Beijing"] * 3 + ["Hebei"] * 3 + ["Shanxi"] * 3
+    assert loaded["region"].tolist() == ["East"] * 6 + ["Central"] * 3
+
+
+def test_the_same_province_in_two_forms_is_one_unit(tmp_path):
+    frame = valid_frame("coordination")
+    frame.loc[0, "province"] = "北京"  # Beijing-2010 written in Chinese, the others in English
+    assert validate_file("coordination", write_csv(frame, tmp_path / "p.csv")) == []
+    frame.loc[1, "province"] = "北京"
+    frame.loc[1, "year"] = 2010  # now Beijing-2010 twice
+    text = messages(validate_file("coordination", write_csv(frame, tmp_path / "q.csv")))
+    assert "each unit-year must appear once" in text and "Beijing-2010" in text
+
+
+def test_unknown_province_is_named_with_close_matches(tmp_path):
+    frame = valid_frame("gtfp")
+    frame.loc[frame["province"] == "Hebei", "province"] = "Hebi"
+    text = messages(validate_file("gtfp", write_csv(frame, tmp_path / "p.csv")))
+    assert "column 'province': unknown province name: 'Hebi' (closest: Hebei [河北]" in text
+    assert "Hebi-2010, Hebi-2011, Hebi-2012" in text
+
+
+def test_cities_are_normalised_and_unknown_ones_kept(tmp_path):
+    frame = valid_frame("bigdata_did", units=["City 001", "苏州市", "320500"])
+    frame = frame[frame["city"] != "320500"]
+    loaded = load("bigdata_did", write_csv(frame, tmp_path / "p.csv"))
+    assert set(loaded["city"]) == {"City 001", "Suzhou (Jiangsu)"}
+    ambiguous = valid_frame("bigdata_did", units=["Suzhou"])
+    text = messages(validate_file("bigdata_did", write_csv(ambiguous, tmp_path / "q.csv")))
+    assert "column 'city': ambiguous city name: 'Suzhou' could be Suzhou (Anhui)" in text
+    assert "Suzhou-2010" in text
+
+
+def test_a_city_name_two_cities_share_is_settled_by_the_province_column(tmp_path):
+    frame = valid_frame("synergy", units=["Suzhou", "宿州"])
+    frame["province"] = np.where(frame["city"] == "Suzhou", "江苏", "Anhui")
+    loaded = load("synergy", write_csv(frame, tmp_path / "p.csv"))
+    assert set(loaded["city"]) == {"Suzhou (Jiangsu)", "Suzhou (Anhui)"}
+    assert set(loaded["province"]) == {"Jiangsu", "Anhui"}
+
+
+def test_load_reader_file_passes_sheet_and_delimiter(tmp_path):
+    from helpers.io import load_reader_file
+
+    book = tmp_path / "book.xlsx"
+    _two_sheet_workbook(book)
+    assert len(load_reader_file("gtfp", book, sheet="panel")) == 9
+    semi = write_csv(valid_frame("gtfp"), tmp_path / "semi.csv", sep=";")
+    assert len(load_reader_file("gtfp", semi, delimiter=";")) == 9
+    with pytest.raises(InputError, match="parameter 'sheet'"):
+        load_reader_file("gtfp", book)

@@ -94,7 +94,9 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from helpers.io import validate_file
 
-    problems = validate_file(args.slug, Path(args.file), mapping=args.mapping, sheet=args.sheet)
+    problems = validate_file(
+        args.slug, Path(args.file), args.mapping, sheet=args.sheet, delimiter=args.delimiter
+    )
     if not problems:
         print(f"{args.file}: valid for '{args.slug}'")
         return 0
@@ -166,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", help="CSV, XLSX, Stata .dta or Parquet file")
     validate.add_argument("--mapping", metavar="MAP.yml", help="your header -> contract name")
     validate.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
+    validate.add_argument(
+        "--delimiter", help="CSV delimiter: ',', ';', 'tab' or '|' (default: detected)"
+    )
     validate.set_defaults(func=_cmd_validate)
     new = sub.add_parser(
         "new", help="start a new paper's chapter: its folder, contract, notebook, registry entry"

@@ -12,11 +12,16 @@ the row of ``(X'X)^{-1}X'`` belonging to ``d`` is ``r'/(r'r)``, so the
 conventional, HC1 and cluster variances are
 ``s^2/(r'r)``, ``c sum_i (r_i e_i)^2/(r'r)^2`` and ``c sum_g (sum_{i in g} r_i e_i)^2/(r'r)^2``
 with Stata's factors ``c``.  With ``R`` an n x B matrix of draws these are a few
-matrix products: no Python loop over regressions.
+matrix products: no Python loop over regressions.  Draws are processed in chunks of at most
+:data:`PLACEBO_CHUNK_CELLS` matrix cells (the generator is read in the same order, so the
+draws are those of one block and the estimates agree with it to rounding; the chunks depend
+only on N and the number of draws, so a run is reproducible bit for bit), and at most
+:data:`MAX_PLACEBO_DRAWS` draws are accepted.
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,20 +32,91 @@ from matplotlib.figure import Figure
 from scipy import sparse
 from scipy import stats as _st
 
+from helpers.design import check_clusters
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import (
     Absorber,
     FEResult,
     FESpec,
     absorbed_dof,
-    drop_singleton_rows,
-    fe_codes,
     fe_columns,
     fe_ols,
     prepare_frame,
     small_sample_factor,
+    without_singletons,
 )
 from helpers.inference import two_sided_p
+
+MAX_PLACEBO_DRAWS = 100_000
+"""Most placebo draws accepted: with 100,000 draws the Monte Carlo standard error of a
+randomisation p-value is below 0.0016 (sqrt(0.25 / 100,000)), and they take about 20 s on a
+300-observation two-way panel (0.2 ms a draw); more would only cost time."""
+
+PLACEBO_CHUNK_CELLS = 2**22
+"""Draws are estimated in chunks of at most this many n x draws cells (32 MB a matrix, a few
+hundred MB at the peak): the book's 1,000 draws on 2,556 city-years are one chunk."""
+
+
+def _check_unit_time(data: pd.DataFrame, unit: str, time: str) -> None:
+    """InputError naming the unit-times that appear more than once (rows with a missing key
+    are left to listwise deletion)."""
+    if not isinstance(data, pd.DataFrame) or unit not in data or time not in data:
+        return  # prepare_frame names these
+    keys = data[[unit, time]].dropna()
+    dup = keys.duplicated(keep=False)
+    if dup.any():
+        labels = dict.fromkeys(f"{u}-{t}" for u, t in keys[dup].itertuples(index=False))
+        raise InputError(
+            "each unit-time must appear once; these appear more than once",
+            column=f"{unit}, {time}",
+            rows=list(labels),
+            hint="Drop the duplicated rows (a panel has one row per unit and period)",
+        )
+
+
+def _check_binary(data: pd.DataFrame, column: str, unit: str, time: str) -> None:
+    """InputError naming the unit-times where a DID indicator is not 0 or 1."""
+    if not isinstance(data, pd.DataFrame) or column not in data:
+        return  # prepare_frame names it
+    values = pd.to_numeric(data[column], errors="coerce").astype(float)
+    bad = values.notna() & ~values.isin([0.0, 1.0])
+    if bad.any():
+        found = ", ".join(f"{v:g}" for v in pd.unique(values[bad])[:3])
+        rows = [f"{u}-{t}" for u, t in data.loc[bad, [unit, time]].itertuples(index=False)]
+        raise InputError(
+            f"the DID treatment must be a 0/1 indicator (treated x post); found {found}",
+            column=column,
+            rows=rows,
+            hint="For a continuous treatment intensity use helpers.fixed_effects.fe_ols(data, "
+            "y, [treatment, *controls], [unit, time], vcov='cluster', cluster=unit)",
+        )
+
+
+def check_draws(
+    draws: object, seed: object, *, parameter: str = "draws", seed_parameter: str = "seed"
+) -> None:
+    """InputError unless ``draws`` is a whole number in [1, :data:`MAX_PLACEBO_DRAWS`] and
+    ``seed`` a non-negative whole number (numpy's generators refuse negative seeds).  A chapter
+    calls it on its own parameters (``parameter="placebo_draws"``) before any work starts."""
+    if isinstance(draws, bool) or not isinstance(draws, numbers.Integral):
+        raise InputError(f"must be a whole number of draws, got {draws!r}", parameter=parameter)
+    if not 1 <= draws <= MAX_PLACEBO_DRAWS:
+        raise InputError(
+            f"must lie between 1 and {MAX_PLACEBO_DRAWS:,}, got {draws:,}",
+            parameter=parameter,
+            hint="1,000 draws is the usual choice; the randomisation p-value's Monte Carlo "
+            "error is below 0.016 with 1,000 and below 0.0016 with 100,000",
+        )
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise InputError(
+            f"must be a non-negative whole number, got {seed!r}", parameter=seed_parameter
+        )
+
+
+def _chunks(draws: int, n: int) -> list[int]:
+    """Draw counts per chunk: at most PLACEBO_CHUNK_CELLS cells of an n x draws matrix each."""
+    size = max(1, PLACEBO_CHUNK_CELLS // max(n, 1))
+    return [min(size, draws - start) for start in range(0, draws, size)]
 
 
 # --------------------------------------------------------------------------- DID
@@ -58,9 +134,12 @@ def twfe_did(
 ) -> FEResult:
     """TWFE DID ``y_it = b D_it + W_it'g + a_i + l_t + e_it``, errors clustered by ``unit``.
 
-    ``treatment`` is the 0/1 treated x post indicator.  ``cluster`` defaults to
-    ``unit``; ``weights`` passes psmatch2 weights for PSM-DID.
+    ``treatment`` is the 0/1 treated x post indicator (:class:`InputError` otherwise, and
+    for a unit-time that appears twice).  ``cluster`` defaults to ``unit``; ``weights``
+    passes psmatch2 weights for PSM-DID.
     """
+    _check_unit_time(data, unit, time)
+    _check_binary(data, treatment, unit, time)
     return fe_ols(
         data,
         y,
@@ -115,6 +194,7 @@ def event_study(
     observations outside the window are dropped.  Intervals use ``level``
     (bigdata_did uses 0.90) and t(G-1).
     """
+    _check_unit_time(data, unit, time)
     frame = prepare_frame(
         data, [y, *controls], [unit, time], optional=[adoption], what="event_study"
     )
@@ -217,16 +297,22 @@ def _placebo_design(data, y, controls, fe, vcov, cluster, carried) -> _PlaceboDe
     keys = [c for spec in fe for c in fe_columns(spec)]
     keys += [cluster] if vcov == "cluster" else []
     frame = prepare_frame(data, [y, *controls, *carried], keys, what="placebo")
-    codes = [fe_codes(frame, spec) for spec in fe]
-    if codes:
-        frame = frame.loc[drop_singleton_rows(codes)]
-        codes = [fe_codes(frame, spec) for spec in fe]
+    frame, codes, _ = without_singletons(frame, fe)
+    if vcov == "cluster":
+        check_clusters(frame[cluster].to_numpy(), cluster)
     cl = pd.factorize(frame[cluster])[0] if vcov == "cluster" else None
     absorber = Absorber(tuple(codes))
     within = absorber.demean(frame[[y, *controls]].to_numpy(float))
     q = np.linalg.qr(within[:, 1:])[0] if controls else np.zeros((len(frame), 0))
     y_r = within[:, 0] - q @ (q.T @ within[:, 0])
     df_a, _ = absorbed_dof(codes, cl, "reghdfe")
+    df_resid = len(frame) - 1 - len(controls) - df_a
+    if df_resid <= 0:
+        raise InputError(
+            f"no residual degrees of freedom (N={len(frame)}, K={1 + len(controls)}, "
+            f"absorbed={df_a})",
+            column="fe",
+        )
     return _PlaceboDesign(
         frame=frame,
         absorber=absorber,
@@ -234,7 +320,7 @@ def _placebo_design(data, y, controls, fe, vcov, cluster, carried) -> _PlaceboDe
         controls_q=q,
         cluster=cl,
         n_clusters=int(cl.max()) + 1 if cl is not None else None,
-        df_resid=len(frame) - 1 - len(controls) - df_a,
+        df_resid=df_resid,
     )
 
 
@@ -288,14 +374,16 @@ def placebo_permutation(
     Draw ``b`` uses the ``b``-th row of ``argsort(U)``, ``U ~ U(0,1)^{B x n}`` from
     ``numpy.random.default_rng(seed)``.
     """
-    if draws < 1:
-        raise InputError("must be a positive integer", column="draws")
+    check_draws(draws, seed)
     fe = [fe] if isinstance(fe, str) else list(fe)
     design = _placebo_design(data, y, [*controls], fe, vcov, cluster, [treatment])
     x = design.frame[treatment].to_numpy(float)
     rng = np.random.default_rng(seed)
-    order = np.argsort(rng.random((draws, len(x))), axis=1)
-    coef, se, p = _placebo_estimates(design, x[order].T, vcov)
+    parts = []
+    for size in _chunks(draws, len(x)):
+        order = np.argsort(rng.random((size, len(x))), axis=1)
+        parts.append(_placebo_estimates(design, x[order].T, vcov))
+    coef, se, p = (np.concatenate(part) for part in zip(*parts, strict=True))
     actual = fe_ols(design.frame, y, [treatment, *controls], fe, vcov=vcov, cluster=cluster)
     return PlaceboResult(
         coef,
@@ -315,20 +403,21 @@ def pseudo_treated_draws(
     n_treated: int,
     adoption_time: float,
     draws: int,
-    seed: int,
+    seed: int | np.random.Generator,
 ) -> np.ndarray:
     """n x draws matrix of pseudo-DID regressors ``1[unit in S_b] * 1[time >= adoption_time]``.
 
     ``S_b`` holds the first ``n_treated`` of the sorted unique units after ordering
     them by the ``b``-th row of ``U ~ U(0,1)^{draws x units}``,
-    ``U = numpy.random.default_rng(seed).random(...)``.
+    ``U = numpy.random.default_rng(seed).random(...)``; ``seed`` may also be a generator,
+    which is read on (successive calls continue its stream).
     """
     labels, codes = np.unique(units, return_inverse=True)
     if not 0 < n_treated < len(labels):
         raise InputError(
             f"must lie between 1 and {len(labels) - 1} (number of units - 1)", column="n_treated"
         )
-    rng = np.random.default_rng(seed)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     chosen = np.argsort(rng.random((draws, len(labels))), axis=1)[:, :n_treated]
     member = np.zeros((draws, len(labels)))
     np.put_along_axis(member, chosen, 1.0, axis=1)
@@ -357,21 +446,21 @@ def placebo_pseudo_treated(
     ``numpy.random.default_rng(seed)``.  ``treatment`` (optional) gives the real
     DID indicator so that the true estimate can be marked.
     """
-    if draws < 1:
-        raise InputError("must be a positive integer", column="draws")
+    check_draws(draws, seed)
+    _check_unit_time(data, unit, time)
+    if treatment is not None:
+        _check_binary(data, treatment, unit, time)
     cluster = cluster or unit
     carried = [treatment] if treatment is not None else []
     design = _placebo_design(data, y, [*controls], [unit, time], "cluster", cluster, carried)
     frame = design.frame
-    matrix = pseudo_treated_draws(
-        frame[unit].to_numpy(),
-        pd.to_numeric(frame[time]).to_numpy(),
-        n_treated,
-        adoption_time,
-        draws,
-        seed,
-    )
-    coef, se, p = _placebo_estimates(design, matrix, "cluster")
+    units, times = frame[unit].to_numpy(), pd.to_numeric(frame[time]).to_numpy()
+    rng = np.random.default_rng(seed)
+    parts = []
+    for size in _chunks(draws, max(len(frame), len(np.unique(units)))):
+        matrix = pseudo_treated_draws(units, times, n_treated, adoption_time, size, rng)
+        parts.append(_placebo_estimates(design, matrix, "cluster"))
+    coef, se, p = (np.concatenate(part) for part in zip(*parts, strict=True))
     estimate = estimate_p = float("nan")
     if treatment is not None:
         actual = twfe_did(frame, y, treatment, unit, time, controls, cluster=cluster)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 _MAX_ROWS_SHOWN = 5
+
+MAX_MAGNITUDE = 1e15
+"""The largest absolute value accepted in a data column, by the reader's-file validator and
+by the estimators.  No quantity of any data contract comes near it (China's GDP in yuan is
+about 1.3e14); above it float64 no longer holds every whole number (2**53 is about 9e15) and
+HiGHS treats LP coefficients as infinite.  A larger value is a unit or typing error."""
 
 
 class InputError(ValueError):
@@ -68,4 +76,28 @@ def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
         raise InputError(
             f"must be one of {', '.join(repr(a) for a in allowed)}, got {value!r}",
             parameter=name,
+        )
+
+
+def check_magnitude(values: np.ndarray, *, column: str, rows: Sequence[object]) -> None:
+    """Raise :class:`InputError` if ``values`` hold ``inf``/``-inf`` or ``|x| > MAX_MAGNITUDE``
+    (missing values pass); ``rows`` labels the entries of ``values``."""
+    values = np.asarray(values, dtype=float)
+    labels = list(rows)
+    infinite = np.isinf(values)
+    if infinite.any():
+        raise InputError(
+            "must be finite (inf found)",
+            column=column,
+            rows=[labels[i] for i in np.flatnonzero(infinite)],
+        )
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) > MAX_MAGNITUDE
+    if huge.any():
+        largest = float(np.nanmax(np.abs(values)))
+        raise InputError(
+            f"values must lie within +/-{MAX_MAGNITUDE:.0e} (|x| up to {largest:.3g} found)",
+            column=column,
+            rows=[labels[i] for i in np.flatnonzero(huge)],
+            hint="Check the unit (e.g. yuan where 10,000 yuan is expected) or rescale the variable",
         )

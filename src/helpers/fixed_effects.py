@@ -50,7 +50,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from helpers.errors import InputError, check_choice
+from helpers.design import check_clusters, check_variation, redundant_columns
+from helpers.errors import InputError, check_choice, check_magnitude
 from helpers.inference import CoefficientTableMixin, two_sided_p
 
 FESpec = str | tuple[str, ...]
@@ -108,11 +109,7 @@ def prepare_frame(
                 frame[col] = pd.to_numeric(frame[col]).astype(float)
             except (TypeError, ValueError):
                 raise InputError("must be numeric", column=col) from None
-        bad = np.isinf(frame[col].to_numpy(dtype=float))
-        if bad.any():
-            raise InputError(
-                "must be finite (inf found)", column=col, rows=frame.index[bad].tolist()
-            )
+        check_magnitude(frame[col].to_numpy(dtype=float), column=col, rows=frame.index)
     frame = frame.dropna(subset=[c for c in used if c not in optional])
     if frame.empty:
         raise InputError(f"no complete rows left for {what}", column=", ".join(used))
@@ -218,6 +215,30 @@ def drop_singleton_rows(codes: Sequence[np.ndarray]) -> np.ndarray:
             keep &= counts[c] > 1
         if keep.sum() == before:
             return keep
+
+
+def without_singletons(
+    frame: pd.DataFrame, fe: Sequence[FESpec], *, drop: bool = True
+) -> tuple[pd.DataFrame, list[np.ndarray], int]:
+    """``(frame, codes, n_dropped)``: ``frame`` without singleton groups (when ``drop``) and
+    the group codes of each effect; :class:`InputError` when no observation is left."""
+    codes = [fe_codes(frame, spec) for spec in fe]
+    if not (drop and codes):
+        return frame, codes, 0
+    keep = drop_singleton_rows(codes)
+    if keep.all():
+        return frame, codes, 0
+    if not keep.any():
+        who = f"all {len(keep)} observations are" if len(keep) > 1 else "the one observation is"
+        raise InputError(
+            f"{who} alone in their fixed-effect group (singletons); none is left once "
+            "singletons are dropped",
+            column=", ".join(fe_label(s) for s in fe),
+            hint="Pass drop_singletons=False (xtreg keeps singletons), or check the "
+            "fixed-effect columns",
+        )
+    frame = frame.loc[keep]
+    return frame, [fe_codes(frame, spec) for spec in fe], int((~keep).sum())
 
 
 # --------------------------------------------------------------------------- covariance
@@ -355,13 +376,9 @@ def fe_ols(
         if bad.any():
             raise InputError("weights must be positive", column=weights, rows=frame.index[bad])
 
-    codes = [fe_codes(frame, spec) for spec in fe]
-    n_singletons = 0
-    if drop_singletons and codes:
-        keep = drop_singleton_rows(codes)
-        n_singletons = int((~keep).sum())
-        frame = frame.loc[keep]
-        codes = [fe_codes(frame, spec) for spec in fe]
+    frame, codes, n_singletons = without_singletons(frame, fe, drop=drop_singletons)
+    if vcov == "cluster":
+        check_clusters(frame[cluster].to_numpy(), cluster)
     return _fit(frame, y, x, fe, codes, vcov, cluster, dof, weights, level, n_singletons)
 
 
@@ -376,14 +393,17 @@ def _fit(frame, y, x, fe, codes, vcov, cluster, dof, weights, level, n_singleton
     grand = weight @ raw / n
     within = Absorber(tuple(codes), w).demean(raw)
     y_w, x_w = within[:, 0], within[:, 1:]
+    check_variation(y, raw[:, 0], y_w, [fe_label(s) for s in fe] if codes else [], "outcome")
     design = np.column_stack([x_w + grand[1:], np.ones(n)])
     sw = np.sqrt(weight)
     xs, ys = design * sw[:, None], (y_w + grand[0]) * sw
     q, r = np.linalg.qr(xs)
     if np.linalg.matrix_rank(r) < design.shape[1]:
+        redundant = redundant_columns(np.column_stack([x_w, np.ones(n)]), [*x, "_cons"])
+        culprit = next((name for name, _ in redundant if name != "_cons"), None)
         raise InputError(
             "regressors are collinear with each other or with the absorbed effects",
-            column=", ".join(x),
+            column=culprit or ", ".join(x),
         )
     beta = np.linalg.solve(r, q.T @ ys)
     resid = y_w - x_w @ beta[:-1]
@@ -404,8 +424,6 @@ def _fit(frame, y, x, fe, codes, vcov, cluster, dof, weights, level, n_singleton
     else:
         meat = sandwich_scores_cov(design * (weight * resid)[:, None], cl)
         v = bread @ meat @ bread * small_sample_factor(vcov, dof, n, df_resid, n_clusters)
-    if vcov == "cluster" and n_clusters < 2:
-        raise InputError("clustering needs at least two clusters", column=cluster)
     if dof == "none":
         df_inf = np.inf
     elif vcov == "cluster":
@@ -422,8 +440,10 @@ def _fit(frame, y, x, fe, codes, vcov, cluster, dof, weights, level, n_singleton
     tss = float(weight @ (raw[:, 0] - ybar) ** 2)
     tss_w = float(weight @ y_w**2)
     r2, r2_w = 1 - rss / tss, 1 - rss / tss_w
-    r2_a = 1 - (1 - r2) * (n - 1) / (n - k - df_a_all)
-    r2_a_w = 1 - (1 - r2_w) * (n - df_a_all) / (n - k - df_a_all)
+    # with every absorbed level counted there may be no residual dof left: Stata prints '.'
+    df_all = n - k - df_a_all
+    r2_a = 1 - (1 - r2) * (n - 1) / df_all if df_all > 0 else float("nan")
+    r2_a_w = 1 - (1 - r2_w) * (n - df_a_all) / df_all if df_all > 0 else float("nan")
     xb = raw[:, 1:] @ beta[:-1]
     if codes:
         unit = codes[0]
@@ -433,7 +453,7 @@ def _fit(frame, y, x, fe, codes, vcov, cluster, dof, weights, level, n_singleton
         u_i = ybar_i - xbbar_i - beta[-1]
         r2_b = _corr2(xbbar_i, ybar_i)
         sigma_u = float(np.std(u_i, ddof=1))  # xtreg: s.d. across panels
-        sigma_e = float(np.sqrt(rss / (n - k - df_a_all)))
+        sigma_e = float(np.sqrt(rss / df_all)) if df_all > 0 else float("nan")
         rho = sigma_u**2 / (sigma_u**2 + sigma_e**2)
     else:
         r2_b = sigma_u = sigma_e = rho = float("nan")

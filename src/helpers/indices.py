@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from helpers.errors import InputError, check_choice
+from helpers.errors import InputError, check_choice, check_magnitude
 from helpers.panel import validate_panel
 
 __all__ = [
@@ -126,6 +126,9 @@ def _indicator_matrix(
             raise InputError(
                 "must be finite numbers", column=col, rows=_row_labels(data, bad | inf, unit, time)
             )
+        check_magnitude(
+            vals, column=col, rows=_row_labels(data, np.ones(len(vals), bool), unit, time)
+        )
         if missing == "raise" and np.isnan(vals).any():
             raise InputError(
                 "has missing cells",

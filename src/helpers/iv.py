@@ -47,6 +47,7 @@ import pandas as pd
 from linearmodels.iv import IV2SLS, cragg_donald_f, kleibergen_paap, kleibergen_paap_f
 from scipy import stats as _st
 
+from helpers.design import check_iv_design
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import (
     Absorber,
@@ -278,6 +279,7 @@ def fe_iv(
     check_choice("estimator", estimator, ESTIMATORS)
     endog, instruments, exog = list(endog), list(instruments), list(exog)
     fe = [fe] if isinstance(fe, str) else list(fe)
+    check_iv_design(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons, level)
     wd = _prepare(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons)
     n = len(wd.y)
     x = np.column_stack([wd.endog, wd.exog])
@@ -427,6 +429,7 @@ def endogeneity_tests(
     """
     endog, instruments, exog = list(endog), list(instruments), list(exog)
     fe = [fe] if isinstance(fe, str) else list(fe)
+    check_iv_design(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons)
     wd = _prepare(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons)
     fit = IV2SLS(wd.y, wd.exog if wd.exog.shape[1] else None, wd.endog, wd.excluded).fit(
         cov_type="unadjusted", debiased=False

@@ -30,13 +30,16 @@ variances in the denominator both before and after matching.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from helpers.design import check_full_rank, check_variation
 from helpers.did import twfe_did
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, prepare_frame
@@ -75,9 +78,31 @@ def propensity_score(
     d = frame[treatment].to_numpy(float)
     if not np.isin(d, (0.0, 1.0)).all() or d.min() == d.max():
         raise InputError("must be 0/1 with both groups present", column=treatment)
-    x = sm.add_constant(frame[list(covariates)].to_numpy(float), has_constant="add")
+    raw = frame[list(covariates)].to_numpy(float)
+    for j, name in enumerate(covariates):
+        check_variation(name, raw[:, j], raw[:, j], [], "covariate")
+    check_full_rank(raw - raw.mean(axis=0), list(covariates), "covariates", [])
+    x = sm.add_constant(raw, has_constant="add")
     cls = sm.Probit if model == "probit" else sm.Logit
-    fit = cls(d, x).fit(disp=0, method="newton", maxiter=200, tol=1e-12)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PerfectSeparationWarning)
+        warnings.simplefilter("always", ConvergenceWarning)
+        try:
+            fit = cls(d, x).fit(disp=0, method="newton", maxiter=200, tol=1e-12)
+        except np.linalg.LinAlgError:
+            fit = None
+    failed = [
+        w for w in caught if issubclass(w.category, PerfectSeparationWarning | ConvergenceWarning)
+    ]
+    if fit is None or failed or not fit.mle_retvals.get("converged", True):
+        raise InputError(
+            f"the {model} for the propensity score has no maximum: the covariates predict "
+            "treatment perfectly or almost (separation), so some scores are 0 or 1 and "
+            "matching would rest on a handful of controls (Stata's probit stops here too)",
+            column=", ".join(covariates),
+            hint="Drop or coarsen the covariate that separates the groups, or restrict the "
+            "sample to units with comparable covariates",
+        )
     return pd.Series(fit.predict(x), index=frame.index, name="_pscore")
 
 
@@ -105,10 +130,10 @@ def psmatch(
         raise InputError(
             "give either covariates or a pscore column, not both or neither", column="pscore"
         )
-    if caliper is not None and caliper <= 0:
-        raise InputError("must be positive", column="caliper")
-    if bandwidth <= 0:
-        raise InputError("must be positive", column="bandwidth")
+    if caliper is not None and not (np.isfinite(caliper) and caliper > 0):
+        raise InputError(f"must be a positive finite number, got {caliper!r}", column="caliper")
+    if not (np.isfinite(bandwidth) and bandwidth > 0):
+        raise InputError(f"must be a positive finite number, got {bandwidth!r}", column="bandwidth")
     frame = prepare_frame(
         data, [treatment, outcome, *covariates, *([pscore] if pscore else [])], [], what="psmatch"
     )
@@ -119,6 +144,17 @@ def psmatch(
     treated = frame[treatment].to_numpy(float) == 1
     if not np.isin(frame[treatment].to_numpy(float), (0.0, 1.0)).all():
         raise InputError("must be 0/1", column=treatment)
+    if treated.all() or not treated.any():
+        raise InputError("must be 0/1 with both groups present", column=treatment)
+    if pscore is not None and not ((score >= 0) & (score <= 1)).all():
+        raise InputError("propensity scores must lie in [0, 1]", column=pscore)
+    if score[treated].min() > score[~treated].max() or score[treated].max() < score[~treated].min():
+        raise InputError(
+            "the propensity scores of treated and control units do not overlap: every "
+            "treated unit would be matched to the one control at the edge",
+            column=pscore or treatment,
+            hint="No control is comparable to a treated unit; check the covariates or the sample",
+        )
     y = frame[outcome].to_numpy(float)
     support = np.ones(len(frame), dtype=bool)
     if common:

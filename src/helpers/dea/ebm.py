@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helpers.dea.programs import Additive
-from helpers.errors import check_choice
+from helpers.errors import InputError, check_choice
 
 _EIG_TIE = 1e-9
 _EQUAL_LOG_RATIO = 1e-12
@@ -80,6 +80,13 @@ def ebm_parameters(
         add = Additive(X, Y, B)
         Z = np.array([add.project(X[j], Y[j], B[j]) for j in range(len(X))])
         Z = Z[~np.isnan(Z).any(axis=1)]
+        if len(Z) == 0:
+            raise InputError(
+                "the additive model found no frontier projection for any unit, so the EBM "
+                "epsilons and weights cannot be calibrated",
+                parameter="ebm_params",
+                hint="pass ebm_params, or projection='none' to calibrate on the raw data",
+            )
     m = X.shape[1]
     eps_x, w_x = epsilon_and_weights(Z[:, :m])
     eps_y, w_y = epsilon_and_weights(Z[:, m:])

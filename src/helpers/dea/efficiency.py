@@ -22,14 +22,34 @@ class DEAInfeasibleWarning(RuntimeWarning):
     """Some DEA linear programmes had no optimum; their scores are NaN."""
 
 
-def warn_infeasible(scores: np.ndarray, what: str) -> None:
-    """Emit one warning counting the NaN scores (infeasible or failed LPs), if any."""
+def infeasibility_reason(
+    spec: ModelSpec, *, outside_reference: bool, cross: bool, lone_reference: bool = False
+) -> str:
+    """Why some LPs of ``spec`` can be infeasible by construction, or that none should be."""
+    reasons = []
+    if lone_reference and spec.super_efficiency:
+        reasons.append("a lone reference unit has no super-efficiency score")
+    if spec.super_efficiency and spec.vrs and spec.orientation != "non":
+        reasons.append("oriented VRS super-efficiency can be infeasible")
+    if spec.super_efficiency and spec.model == "ebm":
+        reasons.append("super-EBM without bad-output slack weights can be infeasible")
+    if cross and (spec.vrs or spec.is_distance):
+        reasons.append("mixed-period VRS and directional distances can be infeasible")
+    if outside_reference and not spec.super_efficiency and not spec.is_distance:
+        reasons.append("units outside the reference set may lie beyond its technology")
+    if reasons:
+        return "; ".join(reasons)
+    return "this model should always be feasible: please report it with the data"
+
+
+def warn_infeasible(scores: np.ndarray, what: str, reason: str) -> None:
+    """Emit one warning counting the NaN scores (infeasible or failed LPs), if any, with the
+    ``reason`` that applies to the model (:func:`infeasibility_reason`)."""
     bad = int(np.isnan(scores).sum())
     if bad:
         warnings.warn(
             f"{bad} of {scores.size} {what} linear programmes were infeasible or failed; "
-            "their scores are NaN (oriented VRS super-efficiency and cross-period VRS "
-            "distances can be infeasible)",
+            f"their scores are NaN ({reason})",
             DEAInfeasibleWarning,
             stacklevel=3,
         )
@@ -167,6 +187,13 @@ def efficiency(
     Ya = as_matrix(Y, "Y", n_rows=n, labels=labels)
     Ba = np.zeros((n, 0)) if B is None else as_matrix(B, "B", n_rows=n, labels=labels)
     mask = reference_mask(reference, n)
+    if super_efficiency and n == 1:
+        raise InputError(
+            "super-efficiency needs at least two units: without itself, a lone unit has no "
+            "technology to be measured against",
+            parameter="super_efficiency",
+            hint="Add units, or pass super_efficiency=False",
+        )
     spec = make_spec(
         model,
         rts,
@@ -185,5 +212,11 @@ def efficiency(
     self_pos[mask] = np.arange(mask.sum())
     tech = Technology(spec, Xa[mask], Ya[mask], Ba[mask])
     scores = tech.scores(Xa, Ya, Ba, De, self_pos, workers=workers)
-    warn_infeasible(scores, f"{model.upper()}")
+    lone = bool(mask.sum() == 1)
+    if super_efficiency and lone:
+        scores[mask] = np.nan  # its super model has an empty technology: no score exists
+    reason = infeasibility_reason(
+        spec, outside_reference=not mask.all(), cross=False, lone_reference=lone
+    )
+    warn_infeasible(scores, model.upper(), reason)
     return scores

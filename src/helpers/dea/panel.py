@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.dea.data import as_matrix
-from helpers.dea.efficiency import warn_infeasible
+from helpers.dea.efficiency import infeasibility_reason, warn_infeasible
 from helpers.dea.parallel import run_tasks
 from helpers.dea.technology import ModelSpec, Technology
 from helpers.errors import InputError
@@ -35,6 +35,11 @@ def _names(value: str | Sequence[str], role: str) -> list[str]:
     return names
 
 
+def _stripped(labels: pd.Series) -> pd.Series:
+    """Labels with surrounding blanks removed from text (``"2001 "`` is period 2001)."""
+    return labels.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
 def read_panel(
     df: pd.DataFrame,
     inputs: str | Sequence[str],
@@ -44,7 +49,12 @@ def read_panel(
     unit: str,
     time: str,
 ) -> Panel:
-    """Validate the columns, the unit-time keys and the data of a DEA panel."""
+    """Validate the columns, the unit-time keys and the data of a DEA panel.
+
+    Times must be numeric (text such as ``"2001 "`` is read as the number); unit labels
+    and times are compared without surrounding blanks, so ``"2001 "`` and ``2001`` are one
+    period.  ``keys`` keeps the caller's own values.
+    """
     if not isinstance(df, pd.DataFrame):
         raise InputError("must be a pandas DataFrame", column="df")
     x_cols = _names(inputs, "inputs")
@@ -60,18 +70,28 @@ def read_panel(
     if keys.isna().any().any():
         rows = keys.index[keys.isna().any(axis=1)]
         raise InputError("unit and time must not be missing", column=f"{unit}/{time}", rows=rows)
-    dup = keys.duplicated(keep=False)
-    if dup.any():
-        labels = [f"{u}-{t}" for u, t in keys[dup].itertuples(index=False)]
+    units, times = _stripped(keys[unit]), _stripped(keys[time])
+    labels = [f"{u}-{t}" for u, t in zip(units, times, strict=True)]
+    periods = pd.to_numeric(times, errors="coerce")
+    if periods.isna().any():
         raise InputError(
-            "each unit may appear once per period", column=f"{unit}/{time}", rows=labels
+            "time must hold numeric periods (years)",
+            column=time,
+            rows=[label for label, bad in zip(labels, periods.isna(), strict=True) if bad],
         )
-    labels = [f"{u}-{t}" for u, t in keys.itertuples(index=False)]
+    dup = pd.DataFrame({"unit": units, "period": periods}).duplicated(keep=False)
+    if dup.any():
+        raise InputError(
+            "each unit may appear once per period",
+            column=f"{unit}/{time}",
+            rows=[label for label, bad in zip(labels, dup, strict=True) if bad],
+            hint="labels are compared without surrounding blanks and times as numbers",
+        )
     X = as_matrix(df[x_cols], "inputs", labels=labels)
     Y = as_matrix(df[y_cols], "outputs", labels=labels)
     B = as_matrix(df[b_cols], "bad", labels=labels) if b_cols else np.zeros((len(df), 0))
-    period = np.searchsorted(np.sort(keys[time].unique()), keys[time].to_numpy())
-    unit_code = pd.factorize(keys[unit])[0]
+    period = np.searchsorted(np.sort(periods.unique()), periods.to_numpy())
+    unit_code = pd.factorize(units)[0]
     row_of = {(u, p): i for i, (u, p) in enumerate(zip(unit_code, period, strict=True))}
     previous = np.array(
         [row_of.get((u, p - 1), -1) for u, p in zip(unit_code, period, strict=True)]
@@ -133,7 +153,9 @@ def frontier_scores(
     computed = [out["own"]]
     if cross:
         computed += [out["prev_tech"][panel.period > 0], out["next_tech"][panel.period < last]]
-    warn_infeasible(np.concatenate(computed), f"{spec.model} period-frontier")
+    reason = infeasibility_reason(spec, outside_reference=cross, cross=cross)
+    warn_infeasible(np.concatenate(computed), f"{spec.model} period-frontier", reason)
     if pooled:
-        warn_infeasible(out["global"], f"{spec.model} global-frontier")
+        reason = infeasibility_reason(spec, outside_reference=False, cross=False)
+        warn_infeasible(out["global"], f"{spec.model} global-frontier", reason)
     return out
