@@ -47,7 +47,13 @@ import pandas as pd
 from linearmodels.iv import IV2SLS, cragg_donald_f, kleibergen_paap, kleibergen_paap_f
 from scipy import stats as _st
 
-from helpers.design import check_iv_design
+from helpers.design import (
+    SCALE_RATIO_TOL,
+    check_clusters,
+    check_full_rank,
+    check_variation,
+    spread,
+)
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import (
     Absorber,
@@ -62,6 +68,7 @@ from helpers.fixed_effects import (
     is_nested,
     prepare_frame,
     sandwich_scores_cov,
+    without_singletons,
 )
 from helpers.inference import CoefficientTableMixin, two_sided_p
 from helpers.paths import DATA_DIR
@@ -253,6 +260,84 @@ def _gmm2s(
 
 
 # --------------------------------------------------------------------------- estimator
+def check_iv_design(
+    data: pd.DataFrame,
+    y: str,
+    endog: Sequence[str],
+    instruments: Sequence[str],
+    exog: Sequence[str],
+    fe: Sequence,
+    vcov: str = "conventional",
+    cluster: str | None = None,
+    drop_singletons: bool = True,
+    level: float = 0.95,
+) -> None:
+    """Every check of this module on the estimation sample of an FE-IV regression, run by
+    :func:`fe_iv` and :func:`endogeneity_tests` before they estimate.
+
+    The sample is the one they estimate on: listwise deletion, then singleton groups
+    dropped.  Raises :class:`InputError` for a bad option, too few clusters, a constant or
+    absorbed outcome, regressor or instrument, collinear instruments (with the exogenous
+    regressors), collinear regressors, or a column too small to tell from zero.
+    """
+    check_choice("vcov", vcov, ("conventional", "robust", "cluster"))
+    if vcov == "cluster" and cluster is None:
+        raise InputError("vcov='cluster' needs a cluster column", column="cluster")
+    if not 0 < level < 1:
+        raise InputError("must lie strictly between 0 and 1", column="level")
+    if not endog or len(instruments) < len(endog):
+        return  # the estimator names these
+    endog, instruments, exog = list(endog), list(instruments), list(exog)
+    keys = [c for spec in fe for c in fe_columns(spec)]
+    keys += [cluster] if vcov == "cluster" and cluster is not None else []
+    columns = list(dict.fromkeys([y, *endog, *exog, *instruments]))
+    frame = prepare_frame(data, columns, keys, what="fe_iv")
+    frame, codes, _ = without_singletons(frame, fe, drop=drop_singletons)
+    if vcov == "cluster" and cluster is not None:
+        n_clusters = check_clusters(frame[cluster].to_numpy(), cluster)
+        n_moments = len(instruments) + len(exog) + (0 if codes else 1)
+        if n_clusters <= n_moments:
+            raise InputError(
+                f"cluster-robust IV statistics need more clusters than instruments: the "
+                f"estimation sample has {n_clusters} clusters for {n_moments} moment "
+                "conditions (excluded instruments, exogenous regressors and the constant), so "
+                "their covariance matrix is singular",
+                column=cluster,
+                hint="Cluster on a finer variable, or use vcov='robust'",
+            )
+    raw = frame[columns].to_numpy(float)
+    within = Absorber(tuple(codes)).demean(raw) if codes else raw - raw.mean(axis=0)
+    absorbed = [fe_label(s) for s in fe]
+    position = {name: j for j, name in enumerate(columns)}
+    roles = [(y, "outcome")] + [(e, "endogenous regressor") for e in endog]
+    roles += [(x, "exogenous regressor") for x in exog]
+    roles += [(z, "excluded instrument") for z in instruments]
+    role_of = dict(roles)
+    for name, role in roles:
+        j = position[name]
+        check_variation(name, raw[:, j], within[:, j], absorbed, role)
+
+    # the first stages and linearmodels' rank tests include a constant: it sets the scale
+    scaled = [*endog, *exog, *instruments]
+    spreads = np.array([spread(within[:, position[c]]) for c in scaled])
+    largest = max(float(spreads.max(initial=0.0)), 1.0)
+    for name, column_spread in zip(scaled, spreads, strict=True):
+        if column_spread < SCALE_RATIO_TOL * largest:
+            raise InputError(
+                f"the {role_of[name]} varies {column_spread / largest:.1e} times as much as the "
+                "largest column of the design (the constant counts as 1); a rank test cannot "
+                "tell it from zero",
+                column=name,
+                hint="Rescale it (e.g. multiply by a power of ten); 2SLS slopes scale with it",
+            )
+
+    z_names = [*instruments, *exog]
+    z_within = within[:, [position[c] for c in z_names]]
+    check_full_rank(z_within, z_names, "instruments and exogenous regressors", absorbed)
+    x_names = [*endog, *exog]
+    check_full_rank(within[:, [position[c] for c in x_names]], x_names, "regressors", absorbed)
+
+
 def fe_iv(
     data: pd.DataFrame,
     y: str,

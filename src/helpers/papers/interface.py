@@ -19,9 +19,10 @@ order in every paper; :class:`Paper` states it as a protocol, and
 
 ``SLUG``, ``PAPER``
     the registry slug and the paper's file stem (from its contract).
-``load_panel(data="simulated", mapping="", seed=None, **knobs)``
+``load_panel(data="simulated", mapping="", seed=None, *, sheet="", delimiter="", **knobs)``
     the raw panel: the simulated one (``seed`` and the teaching ``knobs``) or a reader's
-    file validated against the paper's contract, with an optional column ``mapping``.
+    file validated against the paper's contract, with an optional column ``mapping``, its
+    workbook ``sheet`` and CSV ``delimiter``.
 ``measure(panel, **choices) -> Measurement``
     the paper's variables; ``Measurement.frame`` is the estimation sample.
 ``estimate(measurement, **choices) -> Estimates``
@@ -101,12 +102,15 @@ def load_panel(
     knobs: Mapping[str, float] | None = None,
     defaults: Mapping[str, float] | None = None,
     *,
+    sheet: str = "",
+    delimiter: str = "",
     regions: bool = False,
 ) -> pd.DataFrame:
     """The raw panel of paper ``slug``: ``"simulated"`` (``simulate(seed, **knobs)``, each
-    teaching knob one of ``defaults``) or a reader's file, with which the knobs keep their
-    ``defaults``. ``regions=True`` (provincial papers): a reader's file without a complete
-    ``region`` column gets the East / Central / West split by province."""
+    teaching knob one of ``defaults``) or a reader's file (its workbook ``sheet`` and CSV
+    ``delimiter``, empty for the first sheet and the detected delimiter), with which the
+    knobs keep their ``defaults``. ``regions=True`` (provincial papers): a reader's file
+    without a complete ``region`` column gets the East / Central / West split by province."""
     knobs, defaults = dict(knobs or {}), dict(defaults or {})
     unknown = sorted(set(knobs) - set(defaults))
     if unknown:
@@ -114,8 +118,9 @@ def load_panel(
             "not a teaching knob", parameter=unknown[0], hint=f"knobs: {list(defaults)}"
         )
     if data == "simulated":
-        if mapping:
-            raise InputError("a mapping file applies to a reader's file only", parameter="mapping")
+        for name, value in (("mapping", mapping), ("sheet", sheet), ("delimiter", delimiter)):
+            if value:
+                raise InputError("applies to a reader's file only", parameter=name)
         return simulate(seed, **knobs)
     moved = [k for k, v in knobs.items() if v != defaults[k]]
     if moved:
@@ -124,7 +129,7 @@ def load_panel(
             "with a reader's file",
             parameter=moved[0],
         )
-    panel = load_reader_file(slug, data, mapping)
+    panel = load_reader_file(slug, data, mapping, sheet=sheet, delimiter=delimiter)
     return with_regions(panel) if regions else panel
 
 
@@ -135,7 +140,14 @@ class Paper(Protocol):
     PAPER: str
 
     def load_panel(
-        self, data: str = "simulated", mapping: str = "", seed: int | None = None, **knobs: float
+        self,
+        data: str = "simulated",
+        mapping: str = "",
+        seed: int | None = None,
+        *,
+        sheet: str = "",
+        delimiter: str = "",
+        **knobs: float,
     ) -> pd.DataFrame: ...
 
     def measure(self, panel: pd.DataFrame, **choices: Any) -> Measurement: ...

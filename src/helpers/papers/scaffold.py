@@ -86,10 +86,18 @@ def simulate(seed: int | None = None, **overrides: float) -> pd.DataFrame:
 
 
 def load_panel(
-    data: str = "simulated", mapping: str = "", seed: int | None = None, **knobs: float
+    data: str = "simulated",
+    mapping: str = "",
+    seed: int | None = None,
+    *,
+    sheet: str = "",
+    delimiter: str = "",
+    **knobs: float,
 ) -> pd.DataFrame:
     """The raw panel: simulated, or a reader's file validated against the contract."""
-    return interface.load_panel(SLUG, simulate, data, mapping, seed, knobs, KNOBS)
+    return interface.load_panel(
+        SLUG, simulate, data, mapping, seed, knobs, KNOBS, sheet=sheet, delimiter=delimiter
+    )
 
 
 def planted_truth() -> pd.DataFrame:

@@ -29,6 +29,7 @@ from helpers.errors import InputError
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.inference import star_count, two_sided_p
 from helpers.iv import IVResult, fe_iv
+from helpers.names import normalise_exclusions
 from helpers.panel import lag
 from helpers.papers import interface
 from helpers.papers.coordination.measurement import Measurement, descriptive_statistics, measure
@@ -77,9 +78,11 @@ def lagged_iv(frame: pd.DataFrame, *, se_type: str) -> IVResult:
     return fe_iv(data, "gap", ["nqp"], ["nqp_lag"], list(CONTROLS), FE, **_vcov(se_type))
 
 
-def parse_provinces(text: str) -> tuple[str, ...]:
-    """Comma-separated province names -> tuple (blank entries dropped)."""
-    return tuple(name.strip() for name in str(text).split(",") if name.strip())
+def parse_provinces(text: str | Sequence[str]) -> tuple[str, ...]:
+    """Provinces to exclude, in any form a reader has them (English, pinyin, Chinese full or
+    short names, GB/T 2260 codes; one string separated by commas, or a list), as the
+    panel's English province keys (:func:`helpers.names.normalise_exclusions`)."""
+    return normalise_exclusions(text, parameter="excluded_provinces")
 
 
 def estimate(
@@ -91,7 +94,7 @@ def estimate(
     """All regression columns of the paper on the measured panel."""
     _vcov(se_type)
     frame = measurement.frame
-    excluded = tuple(excluded)
+    excluded = parse_provinces(excluded)
     unknown = sorted(set(excluded) - set(frame[UNIT]))
     if unknown:
         raise InputError(

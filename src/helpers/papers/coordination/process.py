@@ -319,7 +319,13 @@ def simulate(seed: int | None = None, **overrides: float) -> pd.DataFrame:
 
 
 def load_panel(
-    data: str = "simulated", mapping: str = "", seed: int | None = None, **knobs: float
+    data: str = "simulated",
+    mapping: str = "",
+    seed: int | None = None,
+    *,
+    sheet: str = "",
+    delimiter: str = "",
+    **knobs: float,
 ) -> pd.DataFrame:
     """The raw panel: ``"simulated"`` (:func:`simulate` with ``seed``) or a file path.
 
@@ -328,7 +334,18 @@ def load_panel(
     Without a ``region`` column the East / Central / West split of
     ``data/reference/provinces.csv`` is added by the English province name.
     """
-    return interface.load_panel(SLUG, simulate, data, mapping, seed, knobs, KNOBS, regions=True)
+    return interface.load_panel(
+        SLUG,
+        simulate,
+        data,
+        mapping,
+        seed,
+        knobs,
+        KNOBS,
+        sheet=sheet,
+        delimiter=delimiter,
+        regions=True,
+    )
 
 
 def planted_truth() -> pd.DataFrame:

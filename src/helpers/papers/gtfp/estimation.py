@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from helpers import results
-from helpers.did import PlaceboResult, placebo_permutation
+from helpers.did import PlaceboResult, check_draws, placebo_permutation
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.papers.gtfp.measurement import Measurement, measure
@@ -121,8 +121,7 @@ def placebo(
     measurement: Measurement, *, draws: int = 1000, seed: int = 0, se_type: str = "conventional"
 ) -> PlaceboResult:
     """Figure 1: prod permuted across all observations ``draws`` times, baseline refitted."""
-    if int(draws) < 1:
-        raise InputError("must be a positive integer", parameter="placebo_draws")
+    check_draws(draws, seed, parameter="placebo_draws")
     v = _vcov(se_type)
     return placebo_permutation(
         measurement.frame,

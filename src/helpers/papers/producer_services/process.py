@@ -362,11 +362,27 @@ def simulate(seed: int | None = None, **overrides: float) -> pd.DataFrame:
 
 
 def load_panel(
-    data: str = "simulated", mapping: str = "", seed: int | None = None, **knobs: float
+    data: str = "simulated",
+    mapping: str = "",
+    seed: int | None = None,
+    *,
+    sheet: str = "",
+    delimiter: str = "",
+    **knobs: float,
 ) -> pd.DataFrame:
     """The raw panel: ``"simulated"`` (:func:`simulate` with ``seed`` and the teaching
     ``knobs`` of :data:`KNOBS`) or a file validated against the contract."""
-    return interface.load_panel(SLUG, simulate, data, mapping, seed, knobs, KNOBS)
+    return interface.load_panel(
+        SLUG,
+        simulate,
+        data,
+        mapping,
+        seed,
+        knobs,
+        KNOBS,
+        sheet=sheet,
+        delimiter=delimiter,
+    )
 
 
 def planted_truth() -> pd.DataFrame:
