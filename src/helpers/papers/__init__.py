@@ -21,6 +21,8 @@ import nbformat
 import pandas as pd
 
 from helpers.contract import load_contract
+from helpers.errors import InputError
+from helpers.io import validate_file
 from helpers.papers.interface import INTERFACE, LAYERS, NOT_WRITTEN
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PARAMS_DIR, PUBLISHED_CSV
 from helpers.published import load_cells
@@ -99,6 +101,33 @@ def run_pipeline(
     chosen = {name: value for name, value in values.items() if name in accepted}
     published = load_cells() if published is None else published
     return module.pipeline(panel, published, **chosen)
+
+
+def check_readers_file(
+    slug: str,
+    data: str | Path,
+    mapping: str = "",
+    *,
+    sheet: str = "",
+    delimiter: str = "",
+    **parameters: object,
+) -> list[str]:
+    """Everything ``replicate run`` checks before a chapter estimates, on a reader's file:
+    the contract (:func:`helpers.io.validate_file`), then the chapter's own preparation and
+    estimation (:func:`run_pipeline` with the chapter's ``parameters``). Returns the
+    problems, one line each (empty: the chapter runs to the end on this file). This is what
+    ``replicate validate`` runs, and ``replicate run`` runs it first on a reader's file, so a
+    file one accepts the other completes, and a file one rejects the other rejects with the
+    same message."""
+    problems = validate_file(slug, data, mapping or None, sheet or None, delimiter or None)
+    if problems:
+        return [str(problem) for problem in problems]
+    try:
+        panel = paper(slug).load_panel(str(data), mapping, sheet=sheet, delimiter=delimiter)
+        run_pipeline(slug, panel, **parameters)
+    except InputError as exc:
+        return [str(exc)]
+    return []
 
 
 def papers_table() -> pd.DataFrame:
