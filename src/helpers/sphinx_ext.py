@@ -1,6 +1,6 @@
 """Sphinx extension for the book's HTML pages (``sphinx: extra_extensions`` in ``_config.yml``).
 
-Three things the stock Jupyter Book 1 stack does not do for this book:
+Four things the stock Jupyter Book 1 stack does not do for this book:
 
 * **Chapter data downloads.** A chapter's page is the executed notebook
   ``book/_generated/SLUG.ipynb`` and its files (``results.csv`` and the data it used) are in
@@ -12,13 +12,21 @@ Three things the stock Jupyter Book 1 stack does not do for this book:
 * **Each inline script once.** Sphinx 7.x emits inline scripts registered with
   ``add_js_file(None, body=...)`` twice (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2); the
   second copy of sphinx-thebe's ``const THEBE_JS_URL`` is a console error on every page.
+* **Alt text from captions.** A figure glued from a notebook has no alt text, and the HTML
+  writer then falls back to the image's path, which a screen reader reads out letter by
+  letter. :class:`AltTextFromCaption` gives every image of a captioned figure the caption's
+  text as its alt text, unless the image already has a real one.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from helpers.paths import GENERATED_DIR, NOTEBOOKS_DIR, REPO_ROOT
 
@@ -96,7 +104,43 @@ def drop_duplicate_scripts(app, pagename: str, templatename: str, context: dict,
     context["script_files"] = unique
 
 
+_IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
+
+
+def is_placeholder_alt(alt: str | None, uri: str | None = None) -> bool:
+    """True when ``alt`` says nothing to a reader: empty, the image's path, or a file name."""
+    text = (alt or "").strip()
+    if not text or text == (uri or "").strip():
+        return True
+    return " " not in text and ("/" in text or bool(_IMAGE_FILE.search(text)))
+
+
+def caption_alt_text(figure: nodes.figure) -> str | None:
+    """The figure's caption as one line of plain text, or None without a caption."""
+    caption = next(iter(figure.findall(nodes.caption)), None)
+    if caption is None:
+        return None
+    text = " ".join(caption.astext().split())
+    return text or None
+
+
+class AltTextFromCaption(SphinxPostTransform):
+    """Give each image of a captioned figure its caption as alt text (see the module doc)."""
+
+    default_priority = 200
+
+    def run(self, **kwargs: Any) -> None:
+        for figure in self.document.findall(nodes.figure):
+            text = caption_alt_text(figure)
+            if text is None:
+                continue
+            for image in figure.findall(nodes.image):
+                if is_placeholder_alt(image.get("alt"), image.get("uri")):
+                    image["alt"] = text
+
+
 def setup(app) -> dict[str, Any]:
+    app.add_post_transform(AltTextFromCaption)
     app.connect("html-page-context", add_data_downloads, priority=LATE)
     app.connect("html-page-context", point_launch_buttons_at_sources, priority=LATE)
     app.connect("html-page-context", drop_duplicate_scripts, priority=LATE)
