@@ -378,3 +378,13 @@ def test_side_by_side_lists_long_column_titles_under_the_table_and_raises_stars(
     assert '-0.155<sup class="cmp-stars">*</sup>' in page
     short = side_by_side(published, ours, "p", "T", footers=footers).to_html()
     assert "Columns:" not in short and '<span class="cmp-title">gap</span>' in short
+
+
+def test_show_hides_the_row_numbers_a_filter_leaves():
+    frame = pd.DataFrame({"x": [1.5, 2.5, 3.5]}, index=[5, 17, 43])
+    page = tables.show(frame).to_html()
+    assert ">17<" not in page and ">index<" not in page
+    labelled = tables.show(pd.DataFrame({"x": [1.5]}, index=["ind1"])).to_html()
+    assert ">ind1<" in labelled
+    kept = tables.show(frame, index=True).to_html()
+    assert ">row<" in kept and ">17<" in kept

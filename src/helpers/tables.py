@@ -114,19 +114,24 @@ def show(
     * A missing value is an em dash, and a table that shows one says so in its caption
       (:data:`MISSING_NOTE`, or ``note``).
     * Column names are shown with spaces for underscores, so that long ones can wrap.
-    * A default 0, 1, 2, ... index is hidden; any other index (a ``Series`` name, a
-      ``set_index`` key) becomes an ordinary, labelled column first, unless ``index=False``
-      drops it. ``index=True`` keeps even a default index as a column named "row".
+    * An unnamed integer index (0, 1, 2, ..., or the row numbers left by a filter) is hidden;
+      a named index or one of labels (provinces, indicators) becomes an ordinary column first,
+      unless ``index=False`` drops it. ``index=True`` keeps even row numbers, as "row".
 
     The Styler renders every row and column (the book's :func:`helpers.style.apply` lifts
     pandas' truncation limits) and carries the class ``nqpf-table`` for the book's CSS.
     """
     data = frame.to_frame() if isinstance(frame, pd.Series) else frame.copy()
-    default_index = isinstance(data.index, pd.RangeIndex) and data.index.names == [None]
+    # row numbers, even of a filtered frame (5, 17, 43), say nothing: only a named index or
+    # labels (provinces, indicators) are worth a column
+    unnamed = all(name is None for name in data.index.names)
+    default_index = unnamed and pd.api.types.is_integer_dtype(data.index)
     keep = (not default_index) if index is None else index
     if keep:
         if default_index:
             data.index = data.index.rename("row")
+        elif unnamed and data.index.nlevels == 1:
+            data.index = data.index.rename("")  # a stub column of labels, headed by nothing
         data = data.reset_index()
     data.columns = [
         " ".join(str(p) for p in c if str(p)) if isinstance(c, tuple) else str(c)
@@ -143,7 +148,7 @@ def show(
     # column names read as words, and long ones wrap: "printed_N" is shown "printed N"
     styler = styler.format_index(lambda name: str(name).replace("_", " "), axis=1)
     numeric = [
-        {"selector": f"td.col{i}", "props": "text-align: right;"}
+        {"selector": f"td.col{i}", "props": "text-align: right; white-space: nowrap;"}
         for i, c in enumerate(data.columns)
         if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
     ]
