@@ -245,7 +245,8 @@ const before = root.dataset.theme;
 const captions = [];
 for (const theme of ['light', 'dark']) {
   root.dataset.theme = theme;
-  for (const c of article.querySelectorAll('figcaption, table > caption, .nqpf-cmp-key')) {
+  const texts = 'figcaption, table > caption, .nqpf-cmp-key, .cmp-rep';
+  for (const c of article.querySelectorAll(texts)) {
     if (!visible(c) || !text(c)) continue;
     const r = Math.round(ratio(c) * 100) / 100;
     captions.push({theme: theme, text: text(c).slice(0, 60), ratio: r});
@@ -436,7 +437,8 @@ class PageReport:
         return [f"page {n['page_width']} px wide in a {n['width']} px viewport", *n["offenders"]]
 
     def low_contrast_captions(self, minimum: float = WCAG_AA) -> list[str]:
-        """Captions below ``minimum`` contrast against their background, in either theme."""
+        """Captions (and the replicated values set in a lighter grey under the published ones)
+        below ``minimum`` contrast against their background, in either theme."""
         return [
             f"{c['theme']}: {c['ratio']:.2f}:1 '{c['text']}'"
             for c in self.captions
