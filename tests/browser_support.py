@@ -12,7 +12,6 @@ so the page sees exactly that viewport.
 
 from __future__ import annotations
 
-import base64
 import functools
 import os
 import re
@@ -533,26 +532,14 @@ def broken_target(url: str, base: str, html_root: Path) -> str | None:
     return None
 
 
-def _full_page(driver, path: Path) -> Path:
-    """The whole page (up to :data:`MAX_SCREENSHOT_HEIGHT` pixels) as one PNG."""
-    width, height = driver.execute_script(
-        "return [document.documentElement.clientWidth, document.documentElement.scrollHeight]"
-    )
-    shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "format": "png",
-            "captureBeyondViewport": True,
-            "clip": {
-                "x": 0,
-                "y": 0,
-                "width": width,
-                "height": min(height, MAX_SCREENSHOT_HEIGHT),
-                "scale": 1,
-            },
-        },
-    )
-    path.write_bytes(base64.b64decode(shot["data"]))
+def _full_page(driver, width: int, path: Path) -> Path:
+    """The whole page (up to :data:`MAX_SCREENSHOT_HEIGHT` pixels) as one PNG: the viewport
+    is made as tall as the page for the shot, so the page lays itself out as usual."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    set_viewport(driver, width, min(height, MAX_SCREENSHOT_HEIGHT))
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(str(path))
+    set_viewport(driver, width)
     return path
 
 
@@ -578,12 +565,12 @@ def screenshots(driver, page: str, directory: Path = SCREENSHOT_DIR) -> list[Pat
         for figure in driver.find_elements(By.CSS_SELECTOR, "article figure[id]"):
             saved.append(directory / f"{stem}--{figure.get_attribute('id')}-{theme}.png")
             figure.screenshot(str(saved[-1]))
-    saved.append(_full_page(driver, directory / f"{stem}-full-{WIDE}.png"))
+    saved.append(_full_page(driver, WIDE, directory / f"{stem}-full-{WIDE}.png"))
     set_viewport(driver, NARROW)
     driver.execute_script("window.scrollTo(0, 0)")
     saved.append(directory / f"{stem}-{NARROW}.png")
     driver.save_screenshot(str(saved[-1]))
-    saved.append(_full_page(driver, directory / f"{stem}-full-{NARROW}.png"))
+    saved.append(_full_page(driver, NARROW, directory / f"{stem}-full-{NARROW}.png"))
     set_viewport(driver, WIDE)
     driver.execute_script("window.scrollTo(0, 0)")
     return saved

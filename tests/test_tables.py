@@ -388,3 +388,8 @@ def test_show_hides_the_row_numbers_a_filter_leaves():
     assert ">ind1<" in labelled
     kept = tables.show(frame, index=True).to_html()
     assert ">row<" in kept and ">17<" in kept
+
+
+def test_show_lets_identifiers_wrap_after_their_underscores_only():
+    page = tables.show(pd.DataFrame({"paper": ["producer_services"], "n": [3]})).to_html()
+    assert ">producer_\u200bservices<" in page and ">3<" in page

@@ -72,11 +72,12 @@ MISSING_NOTE = f"{MISSING}: not available."
 def _number_format(series: pd.Series, digits: int) -> str | Callable[[object], str] | None:
     """The default display format of one column: whole numbers without decimals, others with
     ``digits`` decimals, thousands separators from 10,000 on, infinities as the sign and the
-    symbol; booleans as yes/no; text as it is (None)."""
+    symbol; booleans as yes/no; text as it is, free to break after an underscore."""
     if pd.api.types.is_bool_dtype(series):
         return lambda v: "yes" if v else "no"
     if not pd.api.types.is_numeric_dtype(series):
-        return None
+        # an identifier may break after its underscores (a zero-width space), not mid-word
+        return lambda v: str(v).replace("_", "_\u200b")
     values = pd.to_numeric(series, errors="coerce").to_numpy(float)
     finite = values[np.isfinite(values)]
     whole = pd.api.types.is_integer_dtype(series) or (
@@ -108,9 +109,9 @@ def show(
 
     * Every numeric column gets a format from its values (whole numbers without decimals,
       other numbers with ``digits`` decimals, thousands separators from 10,000 on, infinities
-      as the symbol), booleans
-      read "yes"/"no"; ``formats`` (column -> format string such as ``"{:.1%}"`` or a
-      function) overrides any column.
+      as the symbol); booleans read "yes"/"no"; text may wrap after an underscore
+      (``producer_services``). ``formats`` (column -> format string such as ``"{:.1%}"`` or
+      a function) overrides any column.
     * A missing value is an em dash, and a table that shows one says so in its caption
       (:data:`MISSING_NOTE`, or ``note``).
     * Column names are shown with spaces for underscores, so that long ones can wrap.
