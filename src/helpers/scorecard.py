@@ -292,9 +292,9 @@ SCORE_LABELS = {
     "replicated": "with a value",
     "reproduced": "reproduced",
     "share_reproduced": "share reproduced",
-    "coefficients": "coefficients",
+    "coefficients": "coefs",
     "sign_agreement": "same sign",
-    "significance_agreement": "same significance",
+    "significance_agreement": "same class",
     "median_abs_se_diff": "median |difference| in SEs",
 }
 
