@@ -206,3 +206,8 @@ def test_styled_scores_names_columns_and_marks_missing_scores():
     page = sc.styled_scores(scores).to_html()
     assert "same sign" in page and "share reproduced" in page and ">50%<" in page
     assert "\u2014: no coefficient to score." in page
+
+
+def test_headline_agreement_without_chapters_is_an_empty_frame_with_its_columns():
+    empty = sc.headline_agreement(load_cells(), pd.DataFrame(columns=RESULT_COLUMNS), {})
+    assert empty.empty and list(empty.columns) == sc.HEADLINE_COLUMNS

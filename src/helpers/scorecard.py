@@ -314,6 +314,23 @@ def styled_scores(scores: pd.DataFrame, caption: str | None = None):
     return show(view, formats, caption=caption, note=note)
 
 
+HEADLINE_COLUMNS = [
+    "paper",
+    "slug",
+    "table",
+    "column",
+    "row",
+    "published",
+    "stars_published",
+    "replicated",
+    "stars_replicated",
+    "sign_match",
+    "significance_match",
+    "both",
+    "se_units",
+]
+
+
 def headline_agreement(
     published: pd.DataFrame,
     replicated: pd.DataFrame,
@@ -326,7 +343,8 @@ def headline_agreement(
     ``published`` and ``replicated`` (values), their stars, ``sign_match``,
     ``significance_match`` (10%: at least one star in both or in neither), ``both`` and
     ``se_units`` (the difference in published standard errors). A headline the chapter did
-    not produce has no replicated value and agrees on nothing.
+    not produce has no replicated value and agrees on nothing; no headlines give an empty
+    frame with these columns.
     """
     rows = []
     for paper, (table, column, row) in headlines.items():
@@ -364,4 +382,4 @@ def headline_agreement(
                 "se_units": float(cell["se_units"]) if have else np.nan,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
