@@ -11,14 +11,22 @@ Which build is tested
 What a reader must see, on every page of ``_toc.yml``
     the page loads with no browser console error; every internal link, stylesheet, script
     and image resolves to a file of the build (and a ``#fragment`` to an element of it);
-    every image loads and sits in a figure with a caption; every table has rows. Every
-    chapter page offers its executed notebook and the CSV files in its output folder for
-    download, and the search page finds a known term. One test serves a page built to
-    fail every check and asserts that each check catches it.
+    every image loads and sits in a figure with a caption, and has alt text that is not its
+    path; every table has rows and is formatted (no raw ``DataFrame``). At 1280 px no table
+    is wider than the text column (a table may only exceed it inside the documented
+    ``div.nqpf-wide`` wrapper, which the book does not use); at 400 px nothing makes the
+    page scroll sideways (a wide table scrolls inside its own wrapper). Captions reach the
+    WCAG AA contrast ratio in both themes. pandas never truncated a table ("rows x columns"
+    captions, "..." cells). Chinese text is drawn with the book's own font, whatever fonts
+    the system has (the browser reports the font it used for each glyph). Every chapter
+    page offers its executed notebook and the CSV files in its output folder for download,
+    and the search page finds a known term. One test serves a page built to fail every
+    check and asserts that each check catches it.
 
 Screenshots
-    The first screen of every page and each of its figures, in the light and the dark
-    theme, go to ``_build/screenshots/`` (a git-ignored build artifact).
+    Every page at 1280 px (first screen in the light and the dark theme, each figure, the
+    whole page) and at 400 px (first screen, whole page) go to ``_build/screenshots/`` (a
+    git-ignored build artifact).
 
 Offline by design
     Chromium resolves every host except 127.0.0.1 to nothing, so the tests never touch the
@@ -38,8 +46,10 @@ from urllib.parse import urljoin
 
 import pytest
 from browser_support import (
+    BOOK_CJK_FONT,
     HTML_DIR,
     REPO_ROOT,
+    WCAG_AA,
     PageReport,
     build_in_copy,
     html_is_fresh,
@@ -137,6 +147,56 @@ def test_every_table_has_rows(report):
     assert not empty, f"tables with no rows on {report.url}: {empty}"
 
 
+@page_reports
+def test_every_figure_has_alt_text_that_is_not_its_path(report):
+    missing = report.figures_without_alt_text()
+    assert not missing, f"figures without real alt text on {report.url}: {missing}"
+
+
+@page_reports
+def test_tables_fit_the_text_column_at_1280_px(report):
+    wide = report.tables_wider_than_the_column()
+    assert not wide, f"tables wider than the text column on {report.url}:\n" + "\n".join(wide)
+
+
+@page_reports
+def test_nothing_scrolls_the_page_sideways_at_400_px(report):
+    overflow = report.page_scrolls_sideways()
+    assert not overflow, f"{report.url} scrolls sideways at 400 px:\n" + "\n".join(overflow)
+
+
+@page_reports
+def test_captions_meet_wcag_aa_contrast(report):
+    faint = report.low_contrast_captions()
+    assert not faint, f"captions below {WCAG_AA}:1 on {report.url}:\n" + "\n".join(faint)
+
+
+@page_reports
+def test_every_table_is_formatted_not_a_raw_frame(report):
+    raw = report.unformatted_frames()
+    assert not raw, f"raw DataFrames (use helpers.tables.show) on {report.url}: {raw}"
+
+
+@page_reports
+def test_no_table_is_truncated_by_pandas(report):
+    cut = report.pandas_truncation()
+    assert not cut, f"pandas truncated a table on {report.url}: {cut}"
+
+
+@page_reports
+def test_chinese_is_drawn_with_the_book_font(report):
+    wrong = report.chinese_not_in_the_book_font()
+    assert not wrong, f"Chinese text not in {BOOK_CJK_FONT} on {report.url}:\n" + "\n".join(wrong)
+
+
+def test_the_chinese_paper_has_chinese_to_render(driver, base_url, reports, book_html):
+    """The font check above must not pass vacuously: the coordination page shows Chinese."""
+    page = "book/_generated/coordination"
+    if page not in reports:
+        reports[page] = visit(driver, urljoin(base_url, f"{page}.html"))
+    assert reports[page].chinese_drawn() >= 20, reports[page].cjk
+
+
 @pytest.mark.parametrize("report", CHAPTERS, indirect=True)
 def test_chapter_offers_its_notebook_and_data(report, book_html):
     page = report.url.split("/", 3)[-1].removesuffix(".html")
@@ -162,13 +222,26 @@ def test_search_finds_a_known_term(driver, base_url):
     )
 
 
-BROKEN_PAGE = """<!doctype html><html><head><title>broken</title>
-<link rel="stylesheet" href="missing.css"></head><body><article class="bd-article">
+BROKEN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>broken</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="missing.css">
+<style>
+@font-face { font-family: "Book Sans CJK SC"; src: url("missing-font.woff2") format("woff2"); }
+body { font-family: "Book Sans CJK SC", sans-serif; background: #ffffff; }
+</style></head><body><article class="bd-article">
 <script>notAFunction();</script>
 <a href="missing.html">a missing page</a> <a href="#nowhere">a missing anchor</a>
 <img src="missing.png" alt="">
 <figure id="fig-bare"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""></figure>
+<figure id="fig-path"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="
+  alt="_images/fig-path.png"><figcaption style="color: #c0c0c0">A faint caption</figcaption>
+</figure>
 <table id="empty"><thead><tr><th>a</th></tr></thead><tbody></tbody></table>
+<table id="too-wide" style="width: 2000px"><tbody><tr><td>...</td></tr></tbody></table>
+<table class="dataframe" id="raw"><tbody><tr><th>0</th><td>1.000000</td></tr></tbody></table>
+<p>6 rows \u00d7 24 columns</p>
+<div style="width: 900px">a block wider than a phone</div>
+<p>区域协调发展</p>
 </article></body></html>"""
 
 
@@ -186,3 +259,13 @@ def test_the_checks_catch_a_broken_page(driver, tmp_path):
     assert seen.images_outside_figures() == [urljoin(url, "missing.png")]
     assert seen.figures_without_caption() == ["fig-bare"]
     assert seen.empty_tables() == ["empty"]
+    assert len(seen.figures_without_alt_text()) == 2  # an empty alt and a path
+    assert [t.split(":")[0] for t in seen.tables_wider_than_the_column()] == ["too-wide"]
+    assert seen.unformatted_frames() == ["raw"]
+    assert any("div." in line for line in seen.page_scrolls_sideways())
+    assert {c.split(":")[0] for c in seen.low_contrast_captions()} == {"light", "dark"}
+    assert seen.pandas_truncation() == [
+        "6 rows \u00d7 24 columns",
+        "1 table cells that are only '...'",
+    ]
+    assert [w.split("'")[1] for w in seen.chinese_not_in_the_book_font()] == ["区域协调发展"]

@@ -116,3 +116,14 @@ def test_unknown_slug_and_variable_are_input_errors():
         load_contract("gfp")
     with pytest.raises(InputError, match="not a variable"):
         load_contract("gtfp").variable("gdp")
+
+
+def test_the_readers_dictionary_states_each_rule_in_words():
+    from helpers.contract import load_contract
+
+    view = load_contract("coordination").dictionary().set_index("name")
+    assert list(view.columns) == ["label", "unit", "role", "rule", "source"]
+    assert view.loc["province", "label"] == "Province (省份)"
+    assert view.loc["gdp_index", "rule"] == "required; may be empty; 50 to 150"
+    assert view.loc["region", "rule"] == "optional; one of East, Central, West"
+    assert view.loc["gdp", "rule"] == "required; may be empty; > 0"

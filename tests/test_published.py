@@ -171,3 +171,59 @@ def test_figure_has_one_series_per_status(audit):
     fig = pub.plot_stars_against_z(audit)
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["pass (362)", "borderline (2)", "inconsistent (6)"]
+
+
+def test_footer_rows_are_placed_as_each_paper_prints_them():
+    cells = pub.load_cells()
+    footers = pub.load_footers()
+    assert set(footers["paper"].str[:3]) == {"001", "002", "003", "004"}  # 000 prints none
+    bd = pub.table_as_printed(cells, pub.paper_id("bigdata_did"), "Table 5")
+    labels = [label for label in bd.index if label]
+    # 004 prints "Control variables" between the mechanism rows and the constant
+    assert labels[labels.index("LnGIP") + 1] == "Control variables"
+    assert labels[-5:] == ["Year-fixed effect", "City-fixed effect", "R2", "Adj.R2", "N"]
+    syn = pub.table_as_printed(cells, pub.paper_id("synergy"), "Table 6")
+    assert syn.loc["Province\u00d7Year"].tolist() == [
+        "\u00d7",
+        "\u00d7",
+        "\u00d7",
+        "\u221a",
+        "\u00d7",
+        "\u00d7",
+    ]
+    rows = [label for label in syn.index if label]
+    assert rows.index("Province\u00d7Year") < rows.index("N")  # before the statistics
+    ps = pub.table_as_printed(cells, pub.paper_id("producer_services"), "Table 1")
+    assert ps.loc["City"].tolist() == ["Y"] * 6
+    none = pub.table_as_printed(cells, pub.paper_id("gtfp"), "Table 4")
+    assert "Year" not in none.index and "City FE" not in none.index
+
+
+def test_every_footer_names_a_printed_table_column_and_row():
+    cells = pub.load_cells()
+    footers = pub.load_footers()
+    printed = set(zip(cells["paper"], cells["table"], cells["column"], strict=True))
+    for row in footers.itertuples():
+        assert (row.paper, row.table, row.column) in printed, row
+        if row.after_row:
+            own = cells[(cells["paper"] == row.paper) & (cells["table"] == row.table)]
+            assert row.after_row in set(own["row"]), row
+
+
+def test_audit_summary_counts_each_audit_per_paper():
+    cells = pub.load_cells()
+    summary = pub.audit_summary(cells).set_index("slug")
+    stars = pub.audit_stars(cells)
+    assert summary["stars_inconsistent"].sum() == (stars["status"] == "inconsistent").sum()
+    assert (
+        summary.loc["synergy", "n_mismatches"]
+        == (
+            pub.audit_sample_sizes(cells, pub.load_sample_design())
+            .query("slug == 'synergy' and status == 'mismatch'")
+            .shape[0]
+        )
+    )
+    items = pub.text_table_contradictions()
+    assert summary["contradictions"].sum() == len(items)
+    with pytest.raises(InputError, match="slug"):
+        pub.paper_id("nonsense")

@@ -186,3 +186,8 @@ def test_book_runs_pages_that_read_other_chapters_last():
         "synergy",
         "scorecard",
     ]
+
+
+def test_the_synthesis_runs_after_the_scorecard_and_the_chapters():
+    order = runner.book_order(["synthesis", "gtfp", "scorecard", "published"])
+    assert order == ["gtfp", "published", "scorecard", "synthesis"]

@@ -177,3 +177,37 @@ def test_scorecard_chapter_runs_on_a_chapters_results(coordination_results, tmp_
     cells = pd.read_csv(files / "cells.csv")
     published = load_cells()
     assert len(cells) == int((published["paper"] == COORDINATION).sum())
+
+
+def test_headline_agreement_by_hand():
+    published = load_cells()
+    ours = _published_as_replicated(published, COORDINATION)
+    key = ("Table 3", "(2)", "New quality productive forces")
+    coef = (ours["table"] == key[0]) & (ours["column"] == key[1]) & (ours["row"] == key[2])
+    coef &= ours["stat"] == "coef"
+    exact = sc.headline_agreement(published, ours, {COORDINATION: key}).iloc[0]
+    assert exact["both"] and exact["se_units"] == 0 and exact["slug"] == "coordination"
+    # flip the sign and drop the stars: both agreements fail, 2 x 0.2799 / 0.090 SEs away
+    flipped = ours.assign(value=np.where(coef, 0.2799, ours["value"]))
+    flipped["stars"] = flipped["stars"].mask(coef, pd.NA)
+    row = sc.headline_agreement(published, flipped, {COORDINATION: key}).iloc[0]
+    assert not row["sign_match"] and not row["significance_match"] and not row["both"]
+    assert row["se_units"] == pytest.approx(2 * 0.2799 / 0.090)
+    gone = sc.headline_agreement(published, ours[~coef], {COORDINATION: key}).iloc[0]
+    assert np.isnan(gone["replicated"]) and not gone["both"]
+    with pytest.raises(sc.InputError, match="prints no coefficient"):
+        sc.headline_agreement(published, ours, {COORDINATION: ("Table 3", "(9)", "x")})
+
+
+def test_styled_scores_names_columns_and_marks_missing_scores():
+    scores = pd.DataFrame(
+        {"table": ["Table 2"], "cells": [48], "sign_agreement": [np.nan], "share_reproduced": [0.5]}
+    )
+    page = sc.styled_scores(scores).to_html()
+    assert "same sign" in page and "share reproduced" in page and ">50%<" in page
+    assert "\u2014: no coefficient to score." in page
+
+
+def test_headline_agreement_without_chapters_is_an_empty_frame_with_its_columns():
+    empty = sc.headline_agreement(load_cells(), pd.DataFrame(columns=RESULT_COLUMNS), {})
+    assert empty.empty and list(empty.columns) == sc.HEADLINE_COLUMNS

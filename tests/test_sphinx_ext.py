@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from docutils import nodes
 from sphinx.builders.html._assets import _JavaScript
 
 from helpers import sphinx_ext
@@ -66,3 +67,45 @@ def test_inline_scripts_registered_twice_appear_once():
     context = {"script_files": scripts}
     sphinx_ext.drop_duplicate_scripts(None, "p", "page.html", context, None)
     assert context["script_files"] == [scripts[0], scripts[1], scripts[2], scripts[5]]
+
+
+def _figure(
+    alt: str | None, caption: str = "Every replicated coefficient against the published one."
+):
+    from docutils import nodes
+
+    image = nodes.image(uri="_build/jupyter_execute/abc123.png")
+    if alt is not None:
+        image["alt"] = alt
+    figure = nodes.figure("", image, nodes.caption(text=caption))
+    return figure, image
+
+
+def test_placeholder_alt_texts_are_recognised():
+    assert sphinx_ext.is_placeholder_alt(None)
+    assert sphinx_ext.is_placeholder_alt("  ")
+    assert sphinx_ext.is_placeholder_alt("x/y/fig.png", "x/y/fig.png")
+    assert sphinx_ext.is_placeholder_alt("_images/abc123.png")
+    assert sphinx_ext.is_placeholder_alt("fig-placebo.svg")
+    assert not sphinx_ext.is_placeholder_alt("Kernel density of 1,000 placebo coefficients")
+
+
+def test_figures_get_their_caption_as_alt_text_unless_they_have_one():
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    document = new_document("page", get_default_settings(Parser))
+    empty, empty_image = _figure(None)
+    path, path_image = _figure("_build/jupyter_execute/abc123.png")
+    real, real_image = _figure("A scatter of stars against z")
+    bare_image = nodes.image(uri="x.png")
+    uncaptioned = nodes.figure("", bare_image)
+    for node in (empty, path, real, uncaptioned):
+        document += node
+    transform = sphinx_ext.AltTextFromCaption(document)
+    transform.run()
+    caption = "Every replicated coefficient against the published one."
+    assert empty_image["alt"] == caption and path_image["alt"] == caption
+    assert real_image["alt"] == "A scatter of stars against z"
+    assert "alt" not in bare_image  # nothing to take it from: left for the browser test to flag

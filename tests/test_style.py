@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
+import pandas as pd
 import pytest
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -14,7 +17,7 @@ from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.figure import Figure
 from PIL import Image
 
-from helpers import style
+from helpers import fonts, style
 
 # Okabe and Ito (2008), "Color Universal Design", table of RGB values, in their order:
 # black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple.
@@ -70,11 +73,25 @@ def test_saved_png_has_the_book_size_and_resolution():
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
     image = Image.open(io.BytesIO(buffer.getvalue()))
-    assert tuple(fig.get_size_inches()) == (7.0, 4.2)
+    width = style.FIGSIZE[0]
+    assert tuple(fig.get_size_inches()) == style.FIGSIZE
     assert style.DPI >= 150
     assert image.info["dpi"] == pytest.approx((style.DPI, style.DPI), abs=0.5)
     # Cropped to the drawn area ("tight"), never enlarged.
-    assert 0.5 * 7.0 * style.DPI < image.size[0] <= 7.0 * style.DPI
+    assert 0.5 * width * style.DPI < image.size[0] <= width * style.DPI
+
+
+def test_text_is_readable_on_a_phone_and_not_oversized_on_a_wide_screen():
+    params = style.rc_params()
+    sizes = [
+        params[k] for k in ("font.size", "axes.labelsize", "xtick.labelsize", "legend.fontsize")
+    ]
+    assert min(style.text_px(s, style.PHONE_COLUMN_PX) for s in sizes) >= style.MIN_TEXT_PX
+    # a wide column never enlarges the image: text keeps its saved size, below 2x body text
+    assert max(style.text_px(s, 1400) for s in sizes) == pytest.approx(max(sizes) * style.DPI / 72)
+    assert max(style.text_px(s, 1400) for s in sizes) < 2 * 16
+    # the rule can fail: the former 7-inch figure with 9-point legends was too small on a phone
+    assert style.text_px(9, style.PHONE_COLUMN_PX, figure_inches=7.0) < style.MIN_TEXT_PX
 
 
 def test_figure_is_opaque_white_with_dark_text():
@@ -97,19 +114,32 @@ def test_apply_makes_the_style_the_default():
         assert mpl.rcParams["axes.prop_cycle"].by_key()["color"] == list(style.CYCLE)
 
 
-def test_chinese_labels_render_without_missing_glyphs():
-    if style.cjk_font() is None:
-        pytest.skip("Noto Sans CJK SC is not installed (Debian: apt-get install fonts-noto-cjk)")
+def test_chinese_labels_render_with_the_shipped_font_without_missing_glyphs():
+    assert style.cjk_font() == fonts.FAMILY
+    shipped = font_manager.findfont(
+        font_manager.FontProperties(family=fonts.FAMILY), fallback_to_default=False
+    )
+    assert Path(shipped).resolve() == fonts.FIGURE_FONT.resolve()  # not a system font
     with mpl.rc_context({"font.family": ["DejaVu Sans"]}):
         assert _draw(CHINESE), "control: DejaVu Sans alone should lack Chinese glyphs"
     with style.context():
         assert _draw(CHINESE) == []
 
 
+def test_apply_turns_off_pandas_truncation():
+    wide = pd.DataFrame(np.zeros((80, 30)))
+    with pd.option_context("display.max_rows", 10, "display.max_columns", 5):
+        assert "80 rows x 30 columns" in wide._repr_html_().replace("\u00d7", "x")
+        with mpl.rc_context():
+            style.apply()
+            html = wide._repr_html_()
+    assert "rows" not in html.split("</table>")[-1] and "..." not in html
+
+
 def test_without_the_cjk_font_the_style_stays_quiet(monkeypatch, caplog):
     latin_only = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", latin_only)
-    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *args, **kwargs: [])
+    monkeypatch.setattr(fonts, "FIGURE_FONT", Path("no/such/font.otf"))
     monkeypatch.setattr(style, "cjk_font", style.cjk_font.__wrapped__)
     assert style.cjk_font() is None
     params = style.rc_params()

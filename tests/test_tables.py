@@ -197,9 +197,8 @@ def test_missing_keys_lists_exactly_the_uncovered_published_cells():
     ]
 
 
-def test_side_by_side_in_the_printed_layout_by_hand():
+def _side_by_side_example():
     from helpers.results import unavailable_cells
-    from helpers.tables import side_by_side
 
     published = _published_cells()
     ours = fit_cells(M1, paper="p", table="T", column="(1)", terms={"prod": "x"})
@@ -213,16 +212,61 @@ def test_side_by_side_in_the_printed_layout_by_hand():
         ],
         ignore_index=True,
     )
-    wide = side_by_side(published, ours, "p", "T")
-    assert wide.index.tolist() == ["x", "", "N"]
-    assert wide[("(1) gap", "published")].tolist() == ["-0.155*", "(0.088)", "300"]
-    assert wide[("(1) gap", "replicated")].tolist() == ["-0.217***", "(0.067)", "300"]
-    assert wide[("(1) gap", "difference")].tolist() == ["-0.062", "(-0.021)", "0"]
-    assert wide[("(2) gap", "replicated")].tolist() == ["n/a", "(n/a)", "n/a"]
-    only = side_by_side(published, ours, "p", "T", parts=("published",))
-    assert list(only.columns) == [("(1) gap", "published"), ("(2) gap", "published")]
+    footers = pd.DataFrame(
+        {
+            "paper": "p",
+            "table": "T",
+            "column": ["(1)", "(2)"],
+            "row": "City FE",
+            "value": ["Yes", "No"],
+            "after_row": "",
+        }
+    )
+    return published, ours, footers
+
+
+def test_side_by_side_in_the_printed_layout_by_hand():
+    from helpers.tables import side_by_side
+
+    published, ours, footers = _side_by_side_example()
+    table = side_by_side(published, ours, "p", "T", footers=footers)
+    wide = table.to_frame()
+    assert wide.index.tolist() == ["x", "", "City FE", "N"]  # footer rows before N, as printed
+    assert wide[("(1) gap", "published")].tolist() == ["-0.155*", "(0.088)", "Yes", "300"]
+    assert wide[("(1) gap", "simulated")].tolist() == ["-0.217***", "(0.067)", "Yes", "300"]
+    # a difference is signed and never wears the parentheses of the statistic it comes from
+    assert wide[("(1) gap", "difference")].tolist() == ["-0.062", "-0.021", "", "0"]
+    assert wide[("(2) gap", "simulated")].tolist() == ["\u2014", "(\u2014)", "No", "\u2014"]
+    assert table.reproduced.loc[("N", "value"), "(1) gap"]
+    assert not table.reproduced.loc[("x", "coef"), "(1) gap"]
+    only = side_by_side(published, ours, "p", "T", parts=("published",), footers=footers)
+    assert list(only.to_frame().columns) == [("(1) gap", "published"), ("(2) gap", "published")]
     with pytest.raises(InputError, match="parts"):
         side_by_side(published, ours, "p", "T", parts=("truth",))
+    with pytest.raises(InputError, match="label"):
+        side_by_side(published, ours, "p", "T", label=" ")
+
+
+def test_side_by_side_renders_compactly_with_its_label_markers_and_reasons():
+    from helpers.tables import side_by_side
+
+    published, ours, footers = _side_by_side_example()
+    page = side_by_side(published, ours, "p", "T", label="replicated", footers=footers).to_html()
+    assert page.count("<table") == 2  # the compact table, and the differences behind a toggle
+    compact, differences = page.split("<details", 1)
+    assert "beneath it the replicated value" in compact
+    assert compact.count('<th scope="col">') == 3  # label column and two printed columns
+    assert "\u25bc" in compact  # -0.217 lies below -0.155
+    assert (
+        "replicated below the published value; difference (replicated minus published): -0.062"
+        in compact
+    )
+    assert "no central provinces" in compact  # the reason for the em dashes
+    assert "<summary>Differences, replicated minus published</summary>" in differences
+    assert '<th scope="row">x, standard error</th><td>-0.021</td>' in differences
+    assert "(-0.021)" not in page
+    bare = side_by_side(published, ours, "p", "T", parts=("published",), footers=footers)
+    assert "<details" not in bare.to_html() and "\u25bc" not in bare.to_html()
 
 
 def test_side_by_side_puts_a_descriptive_table_on_one_line_per_variable():
@@ -245,7 +289,8 @@ def test_side_by_side_puts_a_descriptive_table_on_one_line_per_variable():
     ours = published[["paper", "table", "column", "row", "stat"]].assign(
         value=[0.334, 0.2, 0.18, 0.1], stars=pd.NA
     )
-    wide = side_by_side(published, ours, "p", "D", parts=("replicated", "difference"))
+    table = side_by_side(published, ours, "p", "D", parts=("replicated", "difference"))
+    wide = table.to_frame()
     assert wide.index.tolist() == ["gap", "nqp"]
     assert wide.columns.get_level_values(0).unique().tolist() == ["Mean", "SD"]  # not doubled
     assert wide.loc["gap"].tolist() == ["0.33", "+0.02", "0.20", "0.00"]
@@ -287,3 +332,64 @@ def test_describe_names_an_unknown_statistic_and_a_missing_column():
         tables.describe(frame, ["x"], ("obs", "p99"))
     with pytest.raises(InputError, match="'z'"):
         tables.describe(frame, ["z"])
+
+
+# --------------------------------------------------------------------------- show
+def test_show_formats_columns_hides_a_bare_index_and_marks_missing_values():
+    frame = pd.DataFrame(
+        {"n": [12000, 3, None], "z": [0.51234, np.inf, -np.inf], "ok": [True, False, True]},
+        index=pd.Index(["a", "b", "c"], name="unit"),
+    )
+    page = tables.show(frame, {"z": "{:.1f}"}, caption="Toy table").to_html()
+    assert ">unit</th>" in page  # a named index becomes a labelled column
+    assert ">12,000<" in page and ">3<" in page  # whole numbers without decimals
+    assert ">0.5<" in page and ">inf<" in page  # the format asked for wins
+    assert ">yes<" in page and ">no<" in page
+    assert ">\u2014<" in page and "Toy table \u2014: not available." in page
+    assert "nan" not in page.lower() and "row_heading" not in page  # no bare index
+    default = tables.show(frame.drop(columns="z"), digits=2).to_html()
+    assert "\u221e" not in default and ">12,000<" in default
+    inf = tables.show(pd.DataFrame({"z": [1.5, np.inf, -np.inf]})).to_html()
+    assert ">1.500<" in inf and ">\u221e<" in inf and ">\u2212\u221e<" in inf
+    assert "<caption>" not in inf  # nothing missing, no caption asked for
+    assert tables.show(frame).to_html() == tables.show(frame).to_html()  # no random ids
+    with pytest.raises(InputError, match="'zz'"):
+        tables.show(frame, {"zz": "{:.1f}"})
+
+
+def test_show_prints_years_and_four_digit_counts_without_separators():
+    page = tables.show(pd.DataFrame({"year": [2013, 2022], "N": [2904, 300]})).to_html()
+    assert ">2013<" in page and ">2904<" in page and "2,0" not in page
+
+
+def test_show_spells_column_names_with_spaces():
+    page = tables.show(pd.DataFrame({"printed_N": [300]})).to_html()
+    assert ">printed N<" in page and ">300<" in page
+
+
+def test_side_by_side_lists_long_column_titles_under_the_table_and_raises_stars():
+    from helpers.tables import side_by_side
+
+    published, ours, footers = _side_by_side_example()
+    long = published.assign(column_title="Provincial Capitals & Municipalities")
+    page = side_by_side(long, ours, "p", "T", footers=footers).to_html()
+    assert '<th scope="col">(1)</th>' in page  # the number alone heads the column
+    assert "Columns: (1) Provincial Capitals &amp; Municipalities; (2) Provincial" in page
+    assert '-0.155<sup class="cmp-stars">*</sup>' in page
+    short = side_by_side(published, ours, "p", "T", footers=footers).to_html()
+    assert "Columns:" not in short and '<span class="cmp-title">gap</span>' in short
+
+
+def test_show_hides_the_row_numbers_a_filter_leaves():
+    frame = pd.DataFrame({"x": [1.5, 2.5, 3.5]}, index=[5, 17, 43])
+    page = tables.show(frame).to_html()
+    assert ">17<" not in page and ">index<" not in page
+    labelled = tables.show(pd.DataFrame({"x": [1.5]}, index=["ind1"])).to_html()
+    assert ">ind1<" in labelled
+    kept = tables.show(frame, index=True).to_html()
+    assert ">row<" in kept and ">17<" in kept
+
+
+def test_show_lets_identifiers_wrap_after_their_underscores_only():
+    page = tables.show(pd.DataFrame({"paper": ["producer_services"], "n": [3]})).to_html()
+    assert ">producer_\u200bservices<" in page and ">3<" in page

@@ -88,6 +88,24 @@ class Variable:
     def is_dea(self) -> bool:
         return bool(DEA_ROLES.intersection(self.role))
 
+    @property
+    def rule(self) -> str:
+        """The checks a value of this column must pass, in words (the dictionary's "rule")."""
+        words = ["required" if self.required else "optional"]
+        if self.missing_ok:
+            words.append("may be empty")
+        if self.allowed:
+            words.append("one of " + ", ".join(self.allowed))
+        if self.positive:
+            words.append("> 0")
+        if self.min is not None and self.max is not None:
+            words.append(f"{self.min:g} to {self.max:g}")
+        elif self.min is not None:
+            words.append(f">= {self.min:g}")
+        elif self.max is not None:
+            words.append(f"<= {self.max:g}")
+        return "; ".join(words)
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -126,6 +144,7 @@ class Contract:
     balance_reason: str
     sample: Sample
     variables: tuple[Variable, ...]
+    cite: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -173,6 +192,23 @@ class Contract:
     def template(self) -> pd.DataFrame:
         """An empty table with every contract column in order (a header row to fill)."""
         return pd.DataFrame(columns=list(self.names))
+
+    def dictionary(self) -> pd.DataFrame:
+        """The data dictionary as a reader reads it: one row per variable with its name, its
+        label (and the Chinese label where the paper is in Chinese), unit, role, the checks it
+        must pass (:attr:`Variable.rule`) and where the paper describes it."""
+        return pd.DataFrame(
+            {
+                "name": [v.name for v in self.variables],
+                "label": [
+                    f"{v.label} ({v.label_zh})" if v.label_zh else v.label for v in self.variables
+                ],
+                "unit": [v.unit for v in self.variables],
+                "role": [", ".join(v.role) for v in self.variables],
+                "rule": [v.rule for v in self.variables],
+                "source": [v.source for v in self.variables],
+            }
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The data dictionary, one row per variable (roles joined by ', ')."""
@@ -229,6 +265,7 @@ def _read(path: Path) -> Contract:
         time_key=spec["time_key"],
         balanced=bool(spec["balanced"]),
         balance_reason=spec["balance_reason"],
+        cite=spec.get("cite"),
         sample=Sample(
             **{
                 **spec["sample"],

@@ -513,6 +513,7 @@ def plot_placebo_density(result: PlaceboResult, ax: plt.Axes | None = None) -> F
         ax.legend(frameon=False)
     ax.set_xlabel("placebo coefficient")
     ax.set_ylabel("density")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(5))  # small numbers: few ticks, no overlap
     fig.tight_layout()
     return fig
 
@@ -527,5 +528,6 @@ def plot_placebo_pvalues(result: PlaceboResult, ax: plt.Axes | None = None) -> F
     ax.legend(frameon=False)
     ax.set_xlabel("placebo coefficient")
     ax.set_ylabel("p-value")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(5))
     fig.tight_layout()
     return fig

@@ -22,6 +22,7 @@ The audit recomputes what a printed table implies about itself:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ CELL_KEYS = ["paper", "table", "column", "row", "stat"]
 REQUIRED_COLUMNS = [*CELL_KEYS, "column_title", "value", "stars"]
 SAMPLE_DESIGN_CSV = DATA_DIR / "published" / "sample_design.csv"
 AUDIT_EXCLUSIONS_CSV = DATA_DIR / "published" / "audit_exclusions.csv"
+TABLE_FOOTERS_CSV = DATA_DIR / "published" / "table_footers.csv"
 
 
 def paper_slugs() -> dict[str, str]:
@@ -47,6 +49,16 @@ def paper_slugs() -> dict[str, str]:
 
 
 SAMPLE_SIZE_ROWS = {"N", "Observations"}
+
+
+def paper_id(slug: str) -> str:
+    """The paper id (``000_...``) of a chapter slug (``gtfp``)."""
+    ids = {s: p for p, s in paper_slugs().items()}
+    if slug not in ids:
+        raise InputError(
+            f"no paper has the slug {slug!r} (known: {', '.join(ids)})", parameter="slug"
+        )
+    return ids[slug]
 
 
 def _decimals(text: str) -> int:
@@ -92,40 +104,119 @@ def _format_cell(stat: str, value: str, stars: int, reconstructed: bool = False)
     return value + mark
 
 
-def table_as_printed(cells: pd.DataFrame, paper: str, table: str) -> pd.DataFrame:
-    """One published table laid out as printed: coefficients with stars over (SE) or (t).
+FOOTER_STAT = "footer"
+"""``stat`` of a printed non-numeric row (controls or fixed effects "Yes", "√", "×")."""
 
-    Rows keep the order of first appearance; a row label is shown once, on
-    its coefficient line. Columns are labelled ``(k) title`` where a title was
-    printed. Cells flagged ``uncertain`` (reconstructed from a garbled
-    extraction) carry a dagger.
+
+@functools.cache
+def _committed_footers() -> pd.DataFrame:
+    return load_footers()
+
+
+def load_footers(path: Path = TABLE_FOOTERS_CSV) -> pd.DataFrame:
+    """The non-numeric rows each table prints below its coefficients, as printed.
+
+    One row per cell: ``paper, table, column, row, value`` ("Yes", "YES", "√", "×", "Y"),
+    ``after_row`` (the printed row whose lines it follows; empty: after the last coefficient
+    line, before N, R2 and the tests) and ``note`` (the Chinese original of a translated
+    label). Paper 000 prints none: its controls appear as coefficients and its fixed effects
+    only in the text.
+    """
+    footers = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in ("paper", "table", "column", "row", "value") if c not in footers]
+    if missing:
+        raise InputError(f"{path} lacks required columns {missing}", column=missing[0])
+    if "after_row" not in footers:
+        footers["after_row"] = ""
+    return footers
+
+
+def printed_grid(
+    cells: pd.DataFrame, paper: str, table: str, footers: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One table as printed, one line per (row, stat): the strings the paper prints.
+
+    The index is a MultiIndex ``(row, stat)`` in the order of first appearance, the
+    columns are the printed headings, ``(k) title``; coefficients carry their stars, SEs
+    and t statistics their parentheses, p-values their square brackets, and cells flagged
+    ``uncertain`` a dagger. The ``footers`` of the table (default: the committed
+    :func:`load_footers`) become lines with stat :data:`FOOTER_STAT`, placed as printed.
+    A cell a column does not print is an empty string.
     """
     sub = cells[(cells["paper"] == paper) & (cells["table"] == table)]
     if sub.empty:
         raise InputError(f"no cells for paper {paper!r}, table {table!r}", parameter="table")
     uncertain = sub["uncertain"] if "uncertain" in sub else pd.Series(False, index=sub.index)
+    headings = {
+        c: f"{c} {t}".strip() for c, t in zip(sub["column"], sub["column_title"], strict=True)
+    }
     sub = sub.assign(
         shown=[
             _format_cell(s, v, n, bool(u))
             for s, v, n, u in zip(sub["stat"], sub["value"], sub["stars"], uncertain, strict=True)
         ],
-        heading=[
-            f"{c} {t}".strip() for c, t in zip(sub["column"], sub["column_title"], strict=True)
-        ],
-        line=[f"{r}\u2009[{s}]" for r, s in zip(sub["row"], sub["stat"], strict=True)],
+        heading=sub["column"].map(headings),
     )
-    headings = list(dict.fromkeys(sub["heading"]))
-    lines = list(dict.fromkeys(sub["line"]))
-    wide = sub.pivot_table(index="line", columns="heading", values="shown", aggfunc="first")
-    wide = wide.reindex(index=lines, columns=headings).fillna("")
-    labels = []
-    previous_row = None
-    for line in lines:
-        row, _, stat = line.rpartition("\u2009[")
-        labels.append("" if row == previous_row and stat.rstrip("]") != "coef" else row)
-        previous_row = row
-    wide.index = pd.Index(labels, name="")
+    lines = list(dict.fromkeys(zip(sub["row"], sub["stat"], strict=True)))
+    columns = list(dict.fromkeys(sub["heading"]))
+    wide = sub.pivot_table(
+        index=["row", "stat"], columns="heading", values="shown", aggfunc="first"
+    )
+    wide = wide.reindex(index=pd.MultiIndex.from_tuples(lines), columns=columns).fillna("")
+    if footers is None:
+        footers = _committed_footers()
+    own = footers[(footers["paper"] == paper) & (footers["table"] == table)]
+    if not own.empty:
+        wide = _with_footers(wide, own, headings)
+    wide.index.names = ["row", "stat"]
     wide.columns.name = None
+    return wide
+
+
+def _with_footers(wide: pd.DataFrame, footers: pd.DataFrame, headings: dict) -> pd.DataFrame:
+    """Insert footer lines after their ``after_row`` block, or before the first value line."""
+    lines = list(wide.index)
+    blocks: dict[str, list[tuple[str, str]]] = {}
+    for (label, after), group in footers.groupby(["row", "after_row"], sort=False):
+        blocks.setdefault(after, []).append((label, FOOTER_STAT))
+        for column, value in zip(group["column"], group["value"], strict=True):
+            wide.loc[(label, FOOTER_STAT), headings.get(column, column)] = value
+    wide = wide.fillna("")
+    order = []
+    first_value = next((i for i, (_, s) in enumerate(lines) if s == "value"), len(lines))
+    for i, (row, stat) in enumerate(lines):
+        if i == first_value:
+            order += blocks.get("", [])
+        order.append((row, stat))
+        following = lines[i + 1][0] if i + 1 < len(lines) else None
+        if row in blocks and following != row:
+            order += blocks[row]
+    if first_value == len(lines):
+        order += blocks.get("", [])
+    return wide.reindex(index=pd.MultiIndex.from_tuples(order))
+
+
+def line_labels(lines: list[tuple[str, str]]) -> list[str]:
+    """Row labels as printed: a row's name on its first line only (its SE line is blank)."""
+    labels, previous = [], None
+    for row, stat in lines:
+        labels.append("" if row == previous and stat != "coef" else row)
+        previous = row
+    return labels
+
+
+def table_as_printed(
+    cells: pd.DataFrame, paper: str, table: str, footers: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One published table laid out as printed: coefficients with stars over (SE) or (t).
+
+    Rows keep the order of first appearance; a row label is shown once, on its first
+    line. Columns are labelled ``(k) title`` where a title was printed. Cells flagged
+    ``uncertain`` (reconstructed from a garbled extraction) carry a dagger. The table's
+    footer rows (controls and fixed effects, :func:`load_footers`) are placed as printed.
+    """
+    wide = printed_grid(cells, paper, table, footers)
+    wide.index = pd.Index(line_labels(list(wide.index)), name="")
     return wide
 
 
@@ -335,3 +426,42 @@ def plot_stars_against_z(audit: pd.DataFrame, *, seed: int = 0):
         ax.legend(loc="upper left")
         fig.tight_layout()
     return fig
+
+
+def audit_summary(
+    cells: pd.DataFrame,
+    *,
+    design: pd.DataFrame | None = None,
+    notes: Path = PUBLISHED_NOTES,
+    allow_rounding: bool = True,
+) -> pd.DataFrame:
+    """The three audits in counts, one row per registered paper (:func:`paper_slugs`).
+
+    ``coefficients_checked`` (stars that can be checked), ``stars_pass``,
+    ``stars_borderline``, ``stars_inconsistent`` (:func:`audit_stars`), ``n_checks`` and
+    ``n_mismatches`` (:func:`audit_sample_sizes` on ``design``, by default the committed
+    sample design) and ``contradictions`` (:func:`text_table_contradictions`).
+    """
+    stars = audit_stars(cells, allow_rounding=allow_rounding)
+    sizes = audit_sample_sizes(cells, load_sample_design() if design is None else design)
+    text = text_table_contradictions(notes)
+    rows = []
+    for paper, slug in paper_slugs().items():
+        status = stars.loc[stars["paper"] == paper, "status"]
+        size = sizes.loc[sizes["paper"] == paper, "status"] if len(sizes) else pd.Series([])
+        rows.append(
+            {
+                "paper": paper,
+                "slug": slug,
+                "coefficients_checked": int(
+                    status.isin(["pass", "borderline", "inconsistent"]).sum()
+                ),
+                "stars_pass": int((status == "pass").sum()),
+                "stars_borderline": int((status == "borderline").sum()),
+                "stars_inconsistent": int((status == "inconsistent").sum()),
+                "n_checks": int(size.isin(["pass", "mismatch"]).sum()),
+                "n_mismatches": int((size == "mismatch").sum()),
+                "contradictions": int((text["paper"] == paper[:3]).sum()),
+            }
+        )
+    return pd.DataFrame(rows)

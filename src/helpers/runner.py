@@ -66,7 +66,7 @@ def available(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
 
 
 # Pages that read other chapters' output folders run after every other notebook.
-RUN_LAST = ("scorecard",)
+RUN_LAST = ("scorecard", "synthesis")
 
 
 def book_order(slugs: list[str]) -> list[str]:

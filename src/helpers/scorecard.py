@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from helpers import style
+from helpers.errors import InputError
 from helpers.published import paper_slugs
 from helpers.results import RESULT_COLUMNS, read_results
-from helpers.tables import comparison_table, sign_and_significance
+from helpers.tables import comparison_table, show, sign_and_significance
 
 RESULTS_FILE = "results.csv"
 NO_CHAPTER = "no chapter yet"
@@ -250,6 +251,7 @@ def figure_directive(paper: str, slug: str) -> str:
 
 
 DRILL_DOWN_COLUMNS = [
+    "paper",
     "table",
     "column",
     "row",
@@ -265,7 +267,7 @@ DRILL_DOWN_COLUMNS = [
 
 
 def drill_down_view(cells: pd.DataFrame) -> pd.DataFrame:
-    """The drill-down columns a reader needs, renamed for the page."""
+    """The drill-down columns a reader needs, renamed for the downloadable `cells.csv`."""
     view = cells.loc[:, DRILL_DOWN_COLUMNS].copy()
     coef = view["stat"] == "coef"
     for column in ("stars_published", "stars_replicated"):
@@ -284,9 +286,101 @@ def drill_down_view(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 _SHARES = ["share_reproduced", "sign_agreement", "significance_agreement"]
+SCORE_LABELS = {
+    "paper": "paper",
+    "table": "table",
+    "cells": "cells",
+    "replicated": "with a value",
+    "reproduced": "reproduced",
+    "share_reproduced": "share reproduced",
+    "coefficients": "coefs",
+    "sign_agreement": "same sign",
+    "significance_agreement": "same class",
+    "median_abs_se_diff": "median |difference| in SEs",
+}
 
 
-def styled_scores(scores: pd.DataFrame):
-    """Scores for the page: shares as percentages, SE differences to two decimals."""
-    formats = {name: "{:.0%}" for name in _SHARES} | {"median_abs_se_diff": "{:.2f}"}
-    return scores.style.hide(axis="index").format(formats, na_rep="")
+def styled_scores(scores: pd.DataFrame, caption: str | None = None):
+    """Scores for the page (:func:`helpers.tables.show`): papers by their slugs, shares as
+    percentages, SE differences to two decimals, readable column names, an em dash where a
+    score has no value (a table without coefficients has no sign agreement)."""
+    formats = {SCORE_LABELS[n]: "{:.0%}" for n in _SHARES} | {
+        SCORE_LABELS["median_abs_se_diff"]: "{:.2f}"
+    }
+    if "paper" in scores:
+        scores = scores.assign(paper=scores["paper"].map(paper_slugs()).fillna(scores["paper"]))
+    view = scores.rename(columns=SCORE_LABELS)
+    formats = {k: v for k, v in formats.items() if k in view.columns}
+    note = "\u2014: no coefficient to score."
+    return show(view, formats, caption=caption, note=note)
+
+
+HEADLINE_COLUMNS = [
+    "paper",
+    "slug",
+    "table",
+    "column",
+    "row",
+    "published",
+    "stars_published",
+    "replicated",
+    "stars_replicated",
+    "sign_match",
+    "significance_match",
+    "both",
+    "se_units",
+]
+
+
+def headline_agreement(
+    published: pd.DataFrame,
+    replicated: pd.DataFrame,
+    headlines: dict[str, tuple[str, str, str]],
+) -> pd.DataFrame:
+    """Each paper's headline coefficient beside its replication.
+
+    ``headlines`` maps a paper id to the ``(table, column, row)`` of the coefficient its
+    abstract reports. One row per paper: ``slug``, ``table``, ``column``, ``row``,
+    ``published`` and ``replicated`` (values), their stars, ``sign_match``,
+    ``significance_match`` (10%: at least one star in both or in neither), ``both`` and
+    ``se_units`` (the difference in published standard errors). A headline the chapter did
+    not produce has no replicated value and agrees on nothing; no headlines give an empty
+    frame with these columns.
+    """
+    rows = []
+    for paper, (table, column, row) in headlines.items():
+        cells = drill_down(published, replicated, paper)
+        hit = cells[
+            (cells["table"] == table)
+            & (cells["column"] == column)
+            & (cells["row"] == row)
+            & (cells["stat"] == "coef")
+        ]
+        if hit.empty:
+            raise InputError(
+                f"paper {paper} prints no coefficient {row!r} in {table} {column}",
+                parameter="headlines",
+            )
+        cell = hit.iloc[0]
+        have = pd.notna(cell["replicated"])
+        stars_rep = int(cell["stars_replicated"]) if have else 0
+        sign = bool(have and np.sign(cell["replicated"]) == np.sign(cell["published"]))
+        significance = bool(have and (stars_rep >= 1) == (int(cell["stars_published"]) >= 1))
+        rows.append(
+            {
+                "paper": paper,
+                "slug": paper_slugs().get(paper, paper),
+                "table": table,
+                "column": column,
+                "row": row,
+                "published": float(cell["published"]),
+                "stars_published": int(cell["stars_published"]),
+                "replicated": float(cell["replicated"]) if have else np.nan,
+                "stars_replicated": stars_rep if have else np.nan,
+                "sign_match": sign,
+                "significance_match": significance,
+                "both": sign and significance,
+                "se_units": float(cell["se_units"]) if have else np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)

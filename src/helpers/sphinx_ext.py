@@ -1,11 +1,10 @@
 """Sphinx extension for the book's HTML pages (``sphinx: extra_extensions`` in ``_config.yml``).
 
-Four things the stock Jupyter Book 1 stack does not do for this book:
+Five things the stock Jupyter Book 1 stack does not do for this book:
 
 * **The list of papers from the registry.** ``book/_generated/papers.md``, which the intro
   includes, is written from :func:`helpers.papers.papers_table` when the build starts, so the
   intro never lists papers by hand.
-
 * **Chapter data downloads.** A chapter's page is the executed notebook
   ``book/_generated/SLUG.ipynb`` and its files (``results.csv`` and the data it used) are in
   ``book/_generated/SLUG/``. Every CSV there is copied next to the HTML and listed in the
@@ -16,13 +15,22 @@ Four things the stock Jupyter Book 1 stack does not do for this book:
 * **Each inline script once.** Sphinx 7.x emits inline scripts registered with
   ``add_js_file(None, body=...)`` twice (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2); the
   second copy of sphinx-thebe's ``const THEBE_JS_URL`` is a console error on every page.
+* **Alt text from captions.** A figure glued from a notebook has no alt text, and the HTML
+  writer then falls back to the image's path, which a screen reader reads out letter by
+  letter. :class:`AltTextFromCaption` gives every image of a captioned figure the caption's
+  text as its alt text, unless the image already has a real one.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from helpers.papers import papers_table
 from helpers.paths import GENERATED_DIR, NOTEBOOKS_DIR, REPO_ROOT
@@ -101,21 +109,69 @@ def drop_duplicate_scripts(app, pagename: str, templatename: str, context: dict,
     context["script_files"] = unique
 
 
+def papers_markdown(table: pd.DataFrame) -> str:
+    """The registry's papers as a MyST table: a finished chapter links to its page, a
+    paper with a bibliography key cites it, a draft says so."""
+    lines = ["| chapter | paper | data |", "|---|---|---|"]
+    for row in table.itertuples(index=False):
+        chapter = (
+            f"{{doc}}`{row.slug} <_generated/{row.slug}>`"
+            if row.chapter == "finished"
+            else f"{row.slug} (draft)"
+        )
+        paper = f"{row.paper} {{cite:p}}`{row.cite}`" if row.cite else row.paper
+        lines.append(f"| {chapter} | {paper} | {row.data} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_papers_table(app) -> None:
-    """``book/_generated/papers.md``: the registry's papers as a Markdown table."""
-    table = papers_table()
-    header = ["slug", "paper", "data", "chapter"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(row[c]) for c in header) + " |" for _, row in table.iterrows()]
+    """``book/_generated/papers.md`` (:func:`papers_markdown` of the registry), rewritten
+    only when it changes so that an unchanged book is not rebuilt."""
+    text = papers_markdown(papers_table())
     GENERATED_DIR.mkdir(parents=True, exist_ok=True)
     target = GENERATED_DIR / "papers.md"
-    text = "\n".join(lines) + "\n"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
 
 
+_IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
+
+
+def is_placeholder_alt(alt: str | None, uri: str | None = None) -> bool:
+    """True when ``alt`` says nothing to a reader: empty, the image's path, or a file name."""
+    text = (alt or "").strip()
+    if not text or text == (uri or "").strip():
+        return True
+    return " " not in text and ("/" in text or bool(_IMAGE_FILE.search(text)))
+
+
+def caption_alt_text(figure: nodes.figure) -> str | None:
+    """The figure's caption as one line of plain text, or None without a caption."""
+    caption = next(iter(figure.findall(nodes.caption)), None)
+    if caption is None:
+        return None
+    text = " ".join(caption.astext().split())
+    return text or None
+
+
+class AltTextFromCaption(SphinxPostTransform):
+    """Give each image of a captioned figure its caption as alt text (see the module doc)."""
+
+    default_priority = 200
+
+    def run(self, **kwargs: Any) -> None:
+        for figure in self.document.findall(nodes.figure):
+            text = caption_alt_text(figure)
+            if text is None:
+                continue
+            for image in figure.findall(nodes.image):
+                if is_placeholder_alt(image.get("alt"), image.get("uri")):
+                    image["alt"] = text
+
+
 def setup(app) -> dict[str, Any]:
     app.connect("builder-inited", write_papers_table)
+    app.add_post_transform(AltTextFromCaption)
     app.connect("html-page-context", add_data_downloads, priority=LATE)
     app.connect("html-page-context", point_launch_buttons_at_sources, priority=LATE)
     app.connect("html-page-context", drop_duplicate_scripts, priority=LATE)

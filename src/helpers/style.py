@@ -6,12 +6,16 @@
   yellow lines are faint on white.
 * Background: an opaque white figure. The book has a dark theme, and a transparent figure
   would put black text and axes on a dark page; a white card reads in both themes.
-* Size and resolution: 7 x 4.2 inches at 150 dpi, the width of the book's text column.
-* Chinese text: labels fall back glyph by glyph from DejaVu Sans to Noto Sans CJK SC (Debian
-  package ``fonts-noto-cjk``) when that font is installed. Matplotlib's font cache may
-  predate the package, so the font file is registered directly when fontconfig knows it.
-  Without the font nothing is added and nothing warns until a Chinese glyph is drawn;
-  chapters with optional Chinese labels check :func:`cjk_font` first.
+* Size and resolution: 6 x 3.75 inches at 150 dpi (900 pixels wide), with 11-point text and
+  10-point ticks. The page shrinks a figure to its column: on a 400-pixel phone (a column of
+  about 360 pixels) the ticks are still :data:`MIN_TEXT_PX` pixels high, and on a wide screen
+  the figure is shown at most at its own size, so its labels stay near the size of the text.
+  :func:`text_px` computes the height a font size takes on a column of a given width.
+* Chinese text: labels fall back glyph by glyph from DejaVu Sans to the book's own font, the
+  subset of Noto Sans CJK SC that ships with it (:mod:`helpers.fonts`), registered from its
+  file, so figures need no system font.
+* Tables: pandas may truncate a large frame with "..." or a "rows x columns" caption;
+  :func:`apply` sets pandas' display options so that nothing a chapter shows is truncated.
 
 Use :func:`apply` once at the top of a chapter, or :func:`context` around one figure.
 The palette constants import nothing, so modules may use them without loading matplotlib.
@@ -27,6 +31,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+from helpers import fonts
+
 # Okabe and Ito (2008), in their published order.
 OKABE_ITO: tuple[str, ...] = (
     "#000000",  # black
@@ -40,35 +46,41 @@ OKABE_ITO: tuple[str, ...] = (
 )
 # The order series take colours in: strongest contrast on white first, yellow last.
 CYCLE: tuple[str, ...] = tuple(OKABE_ITO[i] for i in (5, 6, 3, 7, 1, 2, 0, 4))
-FIGSIZE: tuple[float, float] = (7.0, 4.2)
+FIGSIZE: tuple[float, float] = (6.0, 3.75)
 DPI = 150
+FONT_SIZES = {"text": 11.0, "title": 12.0, "label": 11.0, "tick": 10.0, "legend": 10.0}
+PHONE_COLUMN_PX = 360  # the text column of a 400-pixel-wide phone screen
+MIN_TEXT_PX = 8.0  # the smallest text a reader is asked to read on that column
 LATIN_FONT = "DejaVu Sans"  # ships with matplotlib, so it is always there
-CJK_FONT = "Noto Sans CJK SC"
+CJK_FONT = fonts.FAMILY
 FACE = "#FFFFFF"
 INK = "#1A1A1A"
 
 
 @functools.cache
 def cjk_font() -> str | None:
-    """:data:`CJK_FONT` if it is available to matplotlib (registering it if needed), else None."""
+    """:data:`CJK_FONT`, registered with matplotlib from the shipped file; None if it is absent."""
     from matplotlib import font_manager
 
-    if any(entry.name == CJK_FONT for entry in font_manager.fontManager.ttflist):
-        return CJK_FONT
-    for path in font_manager.findSystemFonts(fontext="ttc"):
-        if "NotoSansCJK" in path and "Regular" in path:
-            font_manager.fontManager.addfont(path)
-            break
-    if any(entry.name == CJK_FONT for entry in font_manager.fontManager.ttflist):
-        return CJK_FONT
-    return None
+    if not any(entry.name == CJK_FONT for entry in font_manager.fontManager.ttflist):
+        if not fonts.FIGURE_FONT.is_file():
+            return None
+        font_manager.fontManager.addfont(str(fonts.FIGURE_FONT))
+    return CJK_FONT
+
+
+def text_px(points: float, column_px: float, figure_inches: float = FIGSIZE[0]) -> float:
+    """Height in CSS pixels of ``points``-point text once a figure ``figure_inches`` wide,
+    saved at :data:`DPI`, is shrunk to a ``column_px``-pixel column (never enlarged)."""
+    scale = min(1.0, column_px / (figure_inches * DPI))
+    return points * DPI / 72 * scale
 
 
 def rc_params() -> dict[str, object]:
     """The book's matplotlib settings as an rc dictionary (for ``rcParams.update``)."""
     from cycler import cycler
 
-    fonts = [LATIN_FONT] + ([cjk] if (cjk := cjk_font()) else [])
+    families = [LATIN_FONT] + ([cjk] if (cjk := cjk_font()) else [])
     return {
         "axes.prop_cycle": cycler(color=list(CYCLE)),
         "figure.figsize": FIGSIZE,
@@ -84,11 +96,13 @@ def rc_params() -> dict[str, object]:
         "axes.edgecolor": INK,
         "xtick.color": INK,
         "ytick.color": INK,
-        "font.family": fonts,
-        "font.size": 10,
-        "axes.titlesize": 11,
-        "axes.labelsize": 10,
-        "legend.fontsize": 9,
+        "font.family": families,
+        "font.size": FONT_SIZES["text"],
+        "axes.titlesize": FONT_SIZES["title"],
+        "axes.labelsize": FONT_SIZES["label"],
+        "xtick.labelsize": FONT_SIZES["tick"],
+        "ytick.labelsize": FONT_SIZES["tick"],
+        "legend.fontsize": FONT_SIZES["legend"],
         "legend.frameon": False,
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -100,11 +114,27 @@ def rc_params() -> dict[str, object]:
     }
 
 
+# pandas' display options under which no frame or Styler a chapter shows is truncated.
+PANDAS_OPTIONS: dict[str, object] = {
+    "display.max_rows": None,
+    "display.max_columns": None,
+    "display.max_colwidth": None,
+    "display.width": None,
+    "styler.render.max_elements": 10_000_000,
+    "styler.render.max_rows": None,
+    "styler.render.max_columns": None,
+}
+
+
 def apply() -> None:
-    """Make the book's style matplotlib's default for the rest of the session."""
+    """Make the book's style matplotlib's default, and pandas' display untruncated, for the
+    rest of the session."""
     import matplotlib as mpl
+    import pandas as pd
 
     mpl.rcParams.update(rc_params())
+    for option, value in PANDAS_OPTIONS.items():
+        pd.set_option(option, value)
 
 
 def context() -> AbstractContextManager:

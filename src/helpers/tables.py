@@ -16,7 +16,9 @@ descriptive-statistics table every chapter prints.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +28,14 @@ import pandas as pd
 
 from helpers.errors import InputError, check_choice
 from helpers.inference import stars
-from helpers.published import CELL_KEYS, table_as_printed
-from helpers.results import NOTE_COLUMN, Estimate
+from helpers.published import (
+    CELL_KEYS,
+    FOOTER_STAT,
+    RECONSTRUCTED_MARK,
+    line_labels,
+    printed_grid,
+)
+from helpers.results import NOTE_COLUMN, RESULT_COLUMNS, Estimate
 
 DESCRIPTIVE_STATS = ("obs", "mean", "sd", "min", "median", "max")
 """The statistics :func:`describe` knows, in Stata's ``tabstat`` order."""
@@ -54,6 +62,104 @@ def describe(
         "max": data.max,
     }
     return pd.DataFrame({stat: compute[stat]() for stat in stats})
+
+
+MISSING = "\u2014"
+"""How every table of the book shows a missing value: an em dash, explained under the table."""
+MISSING_NOTE = f"{MISSING}: not available."
+
+
+def _number_format(series: pd.Series, digits: int) -> str | Callable[[object], str] | None:
+    """The default display format of one column: whole numbers without decimals, others with
+    ``digits`` decimals, thousands separators from 10,000 on, infinities as the sign and the
+    symbol; booleans as yes/no; text as it is, free to break after an underscore."""
+    if pd.api.types.is_bool_dtype(series):
+        return lambda v: "yes" if v else "no"
+    if not pd.api.types.is_numeric_dtype(series):
+        # an identifier may break after its underscores (a zero-width space), not mid-word
+        return lambda v: str(v).replace("_", "_\u200b")
+    values = pd.to_numeric(series, errors="coerce").to_numpy(float)
+    finite = values[np.isfinite(values)]
+    whole = pd.api.types.is_integer_dtype(series) or (
+        finite.size > 0 and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 1e15)
+    )
+    # thousands separators from five digits on: years and four-digit Ns print as the papers do
+    grouping = "," if finite.size and np.abs(finite).max() >= 10_000 else ""
+    pattern = f"{{:{grouping}.0f}}" if whole else f"{{:{grouping}.{digits}f}}"
+
+    def text(value: object) -> str:
+        number = float(value)
+        if np.isinf(number):
+            return "\u221e" if number > 0 else "\u2212\u221e"
+        return pattern.format(number)
+
+    return text
+
+
+def show(
+    frame: pd.DataFrame | pd.Series,
+    formats: Mapping[str, str | Callable[[object], str]] | None = None,
+    *,
+    caption: str | None = None,
+    digits: int = 3,
+    note: str | None = None,
+    index: bool | None = None,
+):
+    """A frame as the book shows it: a pandas Styler with formatted columns and no bare index.
+
+    * Every numeric column gets a format from its values (whole numbers without decimals,
+      other numbers with ``digits`` decimals, thousands separators from 10,000 on, infinities
+      as the symbol); booleans read "yes"/"no"; text may wrap after an underscore
+      (``producer_services``). ``formats`` (column -> format string such as ``"{:.1%}"`` or
+      a function) overrides any column.
+    * A missing value is an em dash, and a table that shows one says so in its caption
+      (:data:`MISSING_NOTE`, or ``note``).
+    * Column names are shown with spaces for underscores, so that long ones can wrap.
+    * An unnamed integer index (0, 1, 2, ..., or the row numbers left by a filter) is hidden;
+      a named index or one of labels (provinces, indicators) becomes an ordinary column first,
+      unless ``index=False`` drops it. ``index=True`` keeps even row numbers, as "row".
+
+    The Styler renders every row and column (the book's :func:`helpers.style.apply` lifts
+    pandas' truncation limits) and carries the class ``nqpf-table`` for the book's CSS.
+    """
+    data = frame.to_frame() if isinstance(frame, pd.Series) else frame.copy()
+    # row numbers, even of a filtered frame (5, 17, 43), say nothing: only a named index or
+    # labels (provinces, indicators) are worth a column
+    unnamed = all(name is None for name in data.index.names)
+    default_index = unnamed and pd.api.types.is_integer_dtype(data.index)
+    keep = (not default_index) if index is None else index
+    if keep:
+        if default_index:
+            data.index = data.index.rename("row")
+        elif unnamed and data.index.nlevels == 1:
+            data.index = data.index.rename("")  # a stub column of labels, headed by nothing
+        data = data.reset_index()
+    data.columns = [
+        " ".join(str(p) for p in c if str(p)) if isinstance(c, tuple) else str(c)
+        for c in data.columns
+    ]
+    unknown = [c for c in (formats or {}) if c not in data.columns]
+    if unknown:
+        raise InputError("formats name a column the table does not show", column=unknown[0])
+    chosen = {c: _number_format(data[c], digits) for c in data.columns}
+    chosen = {c: f for c, f in chosen.items() if f is not None} | dict(formats or {})
+    # a stable id (pandas draws a random one), so that a page is identical run after run
+    digest = hashlib.sha1(f"{caption}|{data.to_csv()}".encode()).hexdigest()[:10]
+    styler = data.style.set_uuid(digest).hide(axis="index").format(chosen, na_rep=MISSING)
+    # column names read as words, and long ones wrap: "printed_N" is shown "printed N"
+    styler = styler.format_index(lambda name: str(name).replace("_", " "), axis=1)
+    numeric = [
+        {"selector": f"td.col{i}", "props": "text-align: right; white-space: nowrap;"}
+        for i, c in enumerate(data.columns)
+        if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])
+    ]
+    styler = styler.set_table_styles(numeric, overwrite=False)
+    words = [caption] if caption else []
+    if data.isna().to_numpy().any():
+        words.append(note or MISSING_NOTE)
+    if words:
+        styler = styler.set_caption(" ".join(words))
+    return styler.set_table_attributes('class="nqpf-table"')
 
 
 _LATEX_ESCAPES = {
@@ -250,7 +356,20 @@ def comparison_table(
 
 
 SIDE_BY_SIDE_PARTS = ("published", "replicated", "difference")
-NOT_AVAILABLE = "n/a"
+NOT_AVAILABLE = "\u2014"  # an em dash, explained under every table that shows one
+_STAT_NAMES = {
+    "coef": "coefficient",
+    "se": "standard error",
+    "t": "t statistic",
+    "p": "p-value",
+    "value": "",
+    "obs": "observations",
+    "mean": "mean",
+    "sd": "standard deviation",
+    "min": "minimum",
+    "median": "median",
+    "max": "maximum",
+}
 
 
 def _printed(value: float, decimals: int, signed: bool = False) -> str:
@@ -260,30 +379,294 @@ def _printed(value: float, decimals: int, signed: bool = False) -> str:
     return f"{0:.{int(decimals)}f}" if float(text) == 0 else text
 
 
+@dataclass(frozen=True)
+class SideBySide:
+    """A published table in its printed layout with the replicated value under each cell.
+
+    Made by :func:`side_by_side`. In a notebook or on a book page it renders as one compact
+    table (published value, and beneath it the replicated one with a marker for the
+    direction of the difference) followed by the differences in a collapsed table of
+    their own; :meth:`to_frame` gives the three versions side by side as a DataFrame.
+
+    ``lines`` are the printed lines as ``(row, stat)``; ``published`` and ``replicated``
+    hold the printed strings, ``difference`` the numbers (replicated minus published),
+    ``reproduced`` whether a cell equals the published one once rounded to the printed
+    decimals, and ``decimals`` the printed decimals, all indexed by ``lines`` with one
+    column per printed heading.
+    """
+
+    title: str
+    label: str
+    parts: tuple[str, ...]
+    published: pd.DataFrame
+    replicated: pd.DataFrame
+    difference: pd.DataFrame
+    reproduced: pd.DataFrame
+    decimals: pd.DataFrame
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        return list(self.published.index)
+
+    @property
+    def headings(self) -> list[str]:
+        return list(self.published.columns)
+
+    def _difference_text(self) -> pd.DataFrame:
+        text = self.published.copy()
+        for heading in self.headings:
+            text[heading] = [
+                (_printed(v, d, signed=True) if p and stat != FOOTER_STAT else "")
+                for v, d, p, (_, stat) in zip(
+                    self.difference[heading],
+                    self.decimals[heading],
+                    self.published[heading],
+                    self.lines,
+                    strict=True,
+                )
+            ]
+        return text
+
+    def to_frame(self) -> pd.DataFrame:
+        """The chosen parts side by side under each heading: columns ``(heading, part)``.
+
+        The replicated part is named :attr:`label`; the difference is printed with its
+        sign and without the parentheses or brackets of the statistic it is taken from.
+        """
+        versions = {
+            "published": self.published,
+            "replicated": self.replicated,
+            "difference": self._difference_text(),
+        }
+        names = {"published": "published", "replicated": self.label, "difference": "difference"}
+        wide = pd.concat({names[p]: versions[p] for p in self.parts}, axis=1).swaplevel(axis=1)
+        wide = wide.reindex(
+            columns=pd.MultiIndex.from_product([self.headings, [names[p] for p in self.parts]])
+        )
+        wide.index = pd.Index(line_labels(self.lines), name="")
+        return wide
+
+    def __repr__(self) -> str:
+        return f"{self.title}\n{self.to_frame().to_string()}"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        """The compact table, its key and the collapsed table of differences (see the class)."""
+        show_rep = "replicated" in self.parts
+        show_diff = show_rep and "difference" in self.parts
+        labels = line_labels(self.lines)
+        numbers_only = _long_titles(self.headings)
+        body = []
+        for i, (_, stat) in enumerate(self.lines):
+            cells = []
+            for heading in self.headings:
+                cells.append(self._cell_html(i, heading, stat, show_rep, show_diff))
+            body.append(
+                f'<tr class="cmp-{_line_kind(stat)}"><th scope="row">'
+                f"{html.escape(labels[i])}</th>{''.join(cells)}</tr>"
+            )
+        caption = (
+            f"{html.escape(self.title)}: published value, and beneath it the "
+            f"{html.escape(self.label)} value"
+            if show_rep
+            else html.escape(self.title)
+        )
+        parts = [
+            '<div class="nqpf-cmp">',
+            '<div class="nqpf-scroll">',
+            f'<table class="nqpf-cmp-table"><caption>{caption}</caption>',
+            _head_html(self.headings, numbers_only),
+            f"<tbody>{''.join(body)}</tbody></table>",
+            "</div>",
+            _titles_html(self.headings) if numbers_only else "",
+            self._key_html(show_rep, show_diff),
+        ]
+        if show_diff:
+            parts.append(self._differences_html(numbers_only))
+        parts.append("</div>")
+        return "".join(parts)
+
+    def _cell_html(self, i: int, heading: str, stat: str, show_rep: bool, show_diff: bool) -> str:
+        published = self.published[heading].iloc[i]
+        if not published:
+            return "<td></td>"
+        top = f'<span class="cmp-pub">{_value_html(published)}</span>'
+        if not show_rep or stat == FOOTER_STAT:
+            return f"<td>{top}</td>"
+        replicated = self.replicated[heading].iloc[i]
+        if NOT_AVAILABLE in replicated:
+            bottom = (
+                f'<span class="cmp-rep cmp-na" title="no {html.escape(self.label)} value">'
+                f"{NOT_AVAILABLE}</span>"
+            )
+            return f"<td>{top}<br>{bottom}</td>"
+        marker = ""
+        if show_diff:
+            marker = self._marker_html(i, heading)
+        return f'<td>{top}<br><span class="cmp-rep">{_value_html(replicated)}</span>{marker}</td>'
+
+    def _marker_html(self, i: int, heading: str) -> str:
+        diff = float(self.difference[heading].iloc[i])
+        text = _printed(diff, int(self.decimals[heading].iloc[i]), signed=True)
+        if bool(self.reproduced[heading].iloc[i]):
+            symbol, kind, words = "=", "same", "equal once rounded"
+        elif diff > 0:
+            symbol, kind, words = "\u25b2", "up", "above the published value"
+        else:
+            symbol, kind, words = "\u25bc", "down", "below the published value"
+        tip = f"{self.label} {words}; difference ({self.label} minus published): {text}"
+        return (
+            f'<span class="cmp-mark cmp-{kind}" title="{html.escape(tip)}" '
+            f'aria-label="{html.escape(tip)}">{symbol}</span>'
+        )
+
+    def _key_html(self, show_rep: bool, show_diff: bool) -> str:
+        words = []
+        if self.published.map(lambda t: RECONSTRUCTED_MARK in t).to_numpy().any():
+            words.append(
+                f"{RECONSTRUCTED_MARK}: reconstructed from a garbled extraction of the paper "
+                "(data/published/TABLES.md)."
+            )
+        if not show_rep:
+            return f'<p class="nqpf-cmp-key">{" ".join(words)}</p>' if words else ""
+        label = html.escape(self.label)
+        words += [
+            f"Top line: the published value; beneath it, the {label} value rounded to the "
+            "printed decimals, with the stars of its own p-value."
+        ]
+        if show_diff:
+            words.append(
+                f'<span class="cmp-mark cmp-up">\u25b2</span> / '
+                f'<span class="cmp-mark cmp-down">\u25bc</span>: the {label} value is above / '
+                f'below the published one; <span class="cmp-mark cmp-same">=</span>: equal once '
+                "rounded. The differences themselves are in the table below."
+            )
+        if (self.replicated.map(lambda t: NOT_AVAILABLE in t)).to_numpy().any():
+            why = "; ".join(html.escape(r) for r in self.reasons) or "not produced by the run"
+            words.append(f"{NOT_AVAILABLE}: no {label} value ({why}).")
+        return f'<p class="nqpf-cmp-key">{" ".join(words)}</p>'
+
+    def _differences_html(self, numbers_only: bool) -> str:
+        text = self._difference_text()
+        body = []
+        for i, (row, stat) in enumerate(self.lines):
+            if stat == FOOTER_STAT:
+                continue
+            name = _STAT_NAMES.get(stat, stat)
+            label = f"{row}, {name}" if name else row
+            cells = "".join(f"<td>{html.escape(text[h].iloc[i])}</td>" for h in self.headings)
+            body.append(f'<tr><th scope="row">{html.escape(label)}</th>{cells}</tr>')
+        label = html.escape(self.label)
+        return (
+            '<details class="nqpf-cmp-diff">'
+            f"<summary>Differences, {label} minus published</summary>"
+            '<div class="nqpf-scroll"><table class="nqpf-cmp-table">'
+            f"<caption>{html.escape(self.title)}: {label} minus published, in the printed "
+            "decimals. A difference, not a statistic: it has no standard error.</caption>"
+            f"{_head_html(self.headings, numbers_only)}"
+            f"<tbody>{''.join(body)}</tbody></table></div></details>"
+        )
+
+
+def _line_kind(stat: str) -> str:
+    if stat == "coef":
+        return "coef"
+    if stat in {"se", "t", "p"}:
+        return "unc"
+    return "footer" if stat == FOOTER_STAT else "stat"
+
+
+_MARKS = re.compile(r"^(.*?)([*\u2020]+)$")
+
+
+def _value_html(text: str) -> str:
+    """A printed value with its stars (and dagger) set small and raised, so columns stay narrow."""
+    match = _MARKS.match(text)
+    if not match:
+        return html.escape(text)
+    body, marks = match.groups()
+    return f'{html.escape(body)}<sup class="cmp-stars">{marks}</sup>'
+
+
+# A column title longer than this, or with a longer word, would widen its column: the
+# table then heads its columns (1), (2), ... and lists the titles under it.
+TITLE_CHARS, TITLE_WORD_CHARS = 18, 11
+
+
+def _split_heading(heading: str) -> tuple[str, str]:
+    """``"(k) title"`` -> ``("(k)", "title")``; a heading without a number -> ``("", heading)``."""
+    number, _, title = heading.partition(" ")
+    if number.startswith("(") and number.endswith(")"):
+        return number, title
+    return "", heading
+
+
+def _long_titles(headings: Sequence[str]) -> bool:
+    """True when a numbered column's title would widen its column (see :data:`TITLE_CHARS`)."""
+    for number, title in map(_split_heading, headings):
+        words = title.split()
+        if number and (len(title) > TITLE_CHARS or any(len(w) > TITLE_WORD_CHARS for w in words)):
+            return True
+    return False
+
+
+def _head_html(headings: Sequence[str], numbers_only: bool) -> str:
+    """The header row: ``(k)`` over its title, or ``(k)`` alone when titles are listed below."""
+    cells = []
+    for heading in headings:
+        number, title = _split_heading(heading)
+        if number and (numbers_only or not title):
+            text = html.escape(number)
+        elif number:
+            text = f'{html.escape(number)}<br><span class="cmp-title">{html.escape(title)}</span>'
+        else:
+            text = html.escape(heading)
+        cells.append(f'<th scope="col">{text}</th>')
+    return f'<thead><tr><th scope="col"></th>{"".join(cells)}</tr></thead>'
+
+
+def _titles_html(headings: Sequence[str]) -> str:
+    """The column titles of a table headed by numbers only, as one line under it."""
+    items = [f"{html.escape(n)} {html.escape(t)}" for n, t in map(_split_heading, headings) if n]
+    return f'<p class="nqpf-cmp-key">Columns: {"; ".join(items)}.</p>'
+
+
 def side_by_side(
     published: pd.DataFrame,
     replicated: pd.DataFrame,
     paper: str,
     table: str,
     parts: Sequence[str] = SIDE_BY_SIDE_PARTS,
-) -> pd.DataFrame:
-    """One published table in its printed layout, published beside replicated values.
+    *,
+    label: str = "simulated",
+    title: str | None = None,
+    footers: pd.DataFrame | None = None,
+) -> SideBySide:
+    """One published table in its printed layout, with the replicated value under each cell.
 
-    Rows and columns follow :func:`helpers.published.table_as_printed`
-    (coefficients with stars over their SE or t in parentheses, then N, R2 and
-    tests).  Under each printed column heading, ``parts`` chooses among
-    ``published`` (as printed), ``replicated`` (rounded to the printed decimals,
-    with the stars of its own p-value) and ``difference`` (replicated minus
-    published, same decimals, no stars).  A cell the replication does not have,
-    or could not produce (a ``note`` in the results), shows ``n/a``.
+    Rows and columns follow :func:`helpers.published.printed_grid` (coefficients with stars
+    over their SE or t in parentheses, the controls and fixed-effect rows the paper prints,
+    then N, R2 and tests). ``parts`` chooses what the table shows: ``published`` (as
+    printed), ``replicated`` (rounded to the printed decimals, with the stars of its own
+    p-value; called ``label`` on the page, "simulated" by default, "replicated" for a run on
+    the papers' data) and ``difference`` (replicated minus published, same decimals: a
+    direction marker in each cell and a collapsed table of the numbers, never typeset like a
+    statistic). A cell the replication does not have, or could not produce (a ``note`` in
+    the results), shows an em dash with the reason under the table. ``title`` heads the
+    table (default: the table's name).
 
-    Descriptive tables, whose every printed column holds a single statistic
-    (obs, mean, sd, ...), get one line per variable rather than one per statistic.
+    Descriptive tables, whose every printed column holds a single statistic (obs, mean,
+    sd, ...), get one line per variable rather than one per statistic.
     """
     for part in parts:
         check_choice("parts", part, SIDE_BY_SIDE_PARTS)
     if not parts:
         raise InputError("choose at least one part", parameter="parts")
+    if not str(label).strip():
+        raise InputError("the replicated values need a label", parameter="label")
     cmp = comparison_table(published, replicated, paper=paper, table=table)
     pub = published[(published["paper"] == paper) & (published["table"] == table)]
     pub = pub.reset_index(drop=True)
@@ -296,33 +679,53 @@ def side_by_side(
     coef = (pub["stat"] == "coef").to_numpy()
     stars_rep = cmp["stars_replicated"].fillna(0).astype(int).to_numpy()
     ours = {"uncertain": False} if "uncertain" in pub else {}  # daggers mark printed cells only
-    versions = {
-        "published": pub,
-        "replicated": pub.assign(
-            value=[_printed(v, d) for v, d in zip(cmp["replicated"], decimals, strict=True)],
-            stars=np.where(coef, stars_rep, 0),
-            **ours,
-        ),
-        "difference": pub.assign(
-            value=[
-                _printed(v, d, signed=True)
-                for v, d in zip(cmp["difference"], decimals, strict=True)
-            ],
-            stars=0,
-            **ours,
-        ),
-    }
+    replicated_cells = pub.assign(
+        value=[_printed(v, d) for v, d in zip(cmp["replicated"], decimals, strict=True)],
+        stars=np.where(coef, stars_rep, 0),
+        **ours,
+    )
     per_column = pub.groupby("column")["stat"].nunique()
     if per_column.max() == 1 and not coef.any():  # one line per variable, as printed
-        versions = {k: v.assign(stat="value") for k, v in versions.items()}
-    frames = {part: table_as_printed(versions[part], paper, table) for part in parts}
-    first = frames[parts[0]]
-    wide = pd.concat({part: frame.reset_index(drop=True) for part, frame in frames.items()}, axis=1)
-    wide = wide.swaplevel(axis=1)
-    headings = list(first.columns)
-    wide = wide.reindex(columns=pd.MultiIndex.from_product([headings, list(parts)]))
-    wide.index = first.index
-    return wide
+        pub, replicated_cells = pub.assign(stat="value"), replicated_cells.assign(stat="value")
+    shape = printed_grid(pub, paper, table, footers)
+    keys = pd.MultiIndex.from_arrays(
+        [
+            pub["row"],
+            pub["stat"],
+            [f"{c} {t}".strip() for c, t in zip(pub["column"], pub["column_title"], strict=True)],
+        ]
+    )
+
+    def on_grid(values) -> pd.DataFrame:
+        grid = pd.Series(list(values), index=keys).unstack(level=2)
+        return grid.reindex(index=shape.index, columns=shape.columns)
+
+    grids = {
+        "replicated": printed_grid(replicated_cells, paper, table, footers),
+        "difference": on_grid(cmp["difference"].to_numpy(float)).astype(float),
+        "reproduced": on_grid(cmp["matches"].astype(bool)).eq(True),
+        "decimals": on_grid(decimals).fillna(0).astype(int),
+    }
+    reasons = tuple(
+        dict.fromkeys(r for r in cmp.loc[cmp["replicated"].isna(), NOTE_COLUMN] if str(r).strip())
+    )
+    return SideBySide(
+        title=title or table,
+        label=str(label),
+        parts=tuple(parts),
+        published=shape,
+        replicated=grids["replicated"],
+        difference=grids["difference"],
+        reproduced=grids["reproduced"],
+        decimals=grids["decimals"],
+        reasons=reasons,
+    )
+
+
+def as_printed(published: pd.DataFrame, paper: str, table: str, title: str | None = None):
+    """One published table alone, in the compact layout of :func:`side_by_side`."""
+    nothing = pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+    return side_by_side(published, nothing, paper, table, parts=("published",), title=title)
 
 
 def sign_and_significance(

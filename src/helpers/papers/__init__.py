@@ -141,6 +141,7 @@ def papers_table() -> pd.DataFrame:
             {
                 "slug": e.slug,
                 "paper": contract.title,
+                "cite": contract.cite or "",
                 "file": contract.paper,
                 "data": f"{sample.units} {PLURALS.get(sample.kind, sample.kind)}, "
                 f"{sample.first_year}-{sample.last_year}",
