@@ -19,9 +19,9 @@
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from helpers.did import event_study
@@ -76,7 +76,9 @@ def test_flci_matches_diff_diff_and_moderndid(book, m, first_only):
     l_vec = np.eye(npost)[0] if first_only else np.full(npost, 1 / npost)
     ours = smoothness_flci(beta, sigma, npre, m, l_vec)
     scale = np.sqrt(l_vec @ sigma[npre:, npre:] @ l_vec)
-    theirs = diff_diff._compute_optimal_flci(beta[:npre], beta[npre:], sigma, l_vec, npre, npost, m, 0.05)
+    theirs = diff_diff._compute_optimal_flci(
+        beta[:npre], beta[npre:], sigma, l_vec, npre, npost, m, 0.05
+    )
     np.testing.assert_allclose([ours.low, ours.high], theirs, atol=1e-5 * scale)
     if npre > 1:  # moderndid 0.2.0's FLCI does not terminate with a single pre-period
         port = md.compute_flci(beta, sigma, m, npre, npost, post_period_weights=l_vec)
@@ -117,14 +119,27 @@ def test_rm_clf_accepts_the_same_points_as_moderndids_arp_test(book, mbar):
     for s in range(-(npre - 1), 1):
         for positive in (True, False):
             a = _rm_constraints(npre, npost, mbar, s, positive)
-            poly = _polyhedron(beta, sigma, npre, l_vec, a, 0.05, 0.005, 1000, np.random.default_rng(0))
+            poly = _polyhedron(
+                beta, sigma, npre, l_vec, a, 0.05, 0.005, 1000, np.random.default_rng(0)
+            )
             rows = np.flatnonzero(np.any(a[:, npre:] != 0, axis=1))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 theirs = md_nuis.compute_arp_nuisance_ci(
-                    beta, sigma, l_vec, a, np.zeros(len(a)), npre, npost, alpha=0.05,
-                    hybrid_flag="LF", hybrid_list={"hybrid_kappa": 0.005},
-                    grid_lb=grid[0], grid_ub=grid[-1], grid_points=len(grid), rows_for_arp=rows,
+                    beta,
+                    sigma,
+                    l_vec,
+                    a,
+                    np.zeros(len(a)),
+                    npre,
+                    npost,
+                    alpha=0.05,
+                    hybrid_flag="LF",
+                    hybrid_list={"hybrid_kappa": 0.005},
+                    grid_lb=grid[0],
+                    grid_ub=grid[-1],
+                    grid_points=len(grid),
+                    rows_for_arp=rows,
                 )
             accept = np.asarray(theirs.accept_grid[:, 1]).astype(bool)
             ours = poly.accept(grid)
@@ -133,14 +148,17 @@ def test_rm_clf_accepts_the_same_points_as_moderndids_arp_test(book, mbar):
             # interval by bisection with tolerance 1e-6 in degenerate cases)
             assert ours.any() == accept.any(), (s, positive)
             if accept.any():
-                assert grid[ours].min() == grid[accept].min() and grid[ours].max() == grid[accept].max()
+                assert (
+                    grid[ours].min() == grid[accept].min()
+                    and grid[ours].max() == grid[accept].max()
+                )
             assert (ours != accept).sum() <= 2, (s, positive)
 
 
 def test_rm_sets_widen_with_mbar_and_contain_the_identified_set(book):
     beta, sigma, npre = book
     sets = [relative_magnitudes_ci(beta, sigma, npre, m) for m in (0.0, 0.5, 1.0, 1.5)]
-    for narrow, wide in zip(sets, sets[1:], strict=False):
+    for narrow, wide in pairwise(sets):
         assert wide.low <= narrow.low + 1e-9 and wide.high >= narrow.high - 1e-9
     lo, hi = identified_set_rm(beta, npre, 1.0)
     assert sets[2].low <= lo <= hi <= sets[2].high

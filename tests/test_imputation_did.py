@@ -41,7 +41,11 @@ def test_att_and_se_match_diff_diff(book, controls):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = dd.ImputationDiD().fit(
-            frame, outcome="y", unit="city", time="year", first_treat="first_treat",
+            frame,
+            outcome="y",
+            unit="city",
+            time="year",
+            first_treat="first_treat",
             covariates=controls or None,
         )
     assert ours.att == pytest.approx(theirs.overall_att, rel=1e-9)

@@ -167,8 +167,9 @@ def test_balance_variance_ratios_follow_pstest():
 def test_pre_period_covariates_are_unit_means_before_the_cut():
     from helpers.psm import pre_period_covariates
 
-    frame = pd.DataFrame({"u": [1, 1, 1, 2, 2, 2], "t": [1, 2, 3, 1, 2, 3],
-                          "x": [1.0, 3.0, 100.0, 2.0, 2.0, -50.0]})
+    frame = pd.DataFrame(
+        {"u": [1, 1, 1, 2, 2, 2], "t": [1, 2, 3, 1, 2, 3], "x": [1.0, 3.0, 100.0, 2.0, 2.0, -50.0]}
+    )
     out = pre_period_covariates(frame, "u", "t", ["x"], before=3)
     assert out.x.tolist() == [2.0, 2.0, 2.0, 2.0, 2.0, 2.0]
     assert frame.x.iloc[2] == 100.0  # the input is not modified

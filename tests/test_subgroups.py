@@ -30,11 +30,18 @@ def test_interacted_model_reproduces_group_coefficients_and_pyfixest_wald(book):
     data = book.assign(
         east=(book.region == "East").astype(float), ry=book.region + book.year.astype(str)
     )
-    data = data.assign(gov_e=data.gov * data.east, gov_w=data.gov * (1 - data.east),
-                       fdi_e=data.fdi * data.east, fdi_w=data.fdi * (1 - data.east))
-    fit = pf.feols("y ~ gov_e + gov_w + fdi_e + fdi_w | province + ry", data=data,
-                   vcov={"CRV1": "province"},
-                   ssc=pf.ssc(k_adj=True, k_fixef="nonnested", G_adj=True, G_df="min"))
+    data = data.assign(
+        gov_e=data.gov * data.east,
+        gov_w=data.gov * (1 - data.east),
+        fdi_e=data.fdi * data.east,
+        fdi_w=data.fdi * (1 - data.east),
+    )
+    fit = pf.feols(
+        "y ~ gov_e + gov_w + fdi_e + fdi_w | province + ry",
+        data=data,
+        vcov={"CRV1": "province"},
+        ssc=pf.ssc(k_adj=True, k_fixef="nonnested", G_adj=True, G_df="min"),
+    )
     b, v = fit.coef(), fit._vcov
     d = b["gov_e"] - b["gov_w"]
     var = v[0, 0] + v[1, 1] - 2 * v[0, 1]
@@ -44,8 +51,14 @@ def test_interacted_model_reproduces_group_coefficients_and_pyfixest_wald(book):
 
 def test_stacked_test_is_the_z_test_of_the_difference(book):
     res = subgroup_difference(
-        book, "y", ["gov", "fdi"], "region", ["province", "year"], param="gov",
-        cluster="province", method="stacked",
+        book,
+        "y",
+        ["gov", "fdi"],
+        "region",
+        ["province", "year"],
+        param="gov",
+        cluster="province",
+        method="stacked",
     )
     c = res.groups
     z = (c.coef.iloc[0] - c.coef.iloc[1]) / np.hypot(c.se.iloc[0], c.se.iloc[1])
@@ -62,11 +75,21 @@ def test_a_real_difference_is_detected_and_a_null_one_is_not():
     frame["x"] = rng.normal(size=len(frame))
     for slope_b, expect_small in ((1.0, True), (0.0, False)):
         frame["y"] = np.where(frame.g == "a", 1.0, slope_b) * frame.x + rng.normal(size=len(frame))
-        res = subgroup_difference(frame, "y", ["x"], "g", ["unit", "year"], param="x", cluster="unit")
+        res = subgroup_difference(
+            frame, "y", ["x"], "g", ["unit", "year"], param="x", cluster="unit"
+        )
         assert (res.pvalue > 0.01) == expect_small
 
 
 def test_stacked_needs_clusters_inside_groups(book):
     with pytest.raises(InputError, match="inside one group"):
-        subgroup_difference(book, "y", ["gov"], "region", ["province", "year"], param="gov",
-                            cluster="year", method="stacked")
+        subgroup_difference(
+            book,
+            "y",
+            ["gov"],
+            "region",
+            ["province", "year"],
+            param="gov",
+            cluster="year",
+            method="stacked",
+        )

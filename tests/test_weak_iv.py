@@ -160,9 +160,19 @@ def test_effective_f_matches_pyfixest(book, vcov):
 
 @pytest.mark.parametrize("vcov", ["robust", "cluster"])
 def test_effective_f_with_one_instrument_is_the_robust_first_stage_f(book, vcov):
-    res = effective_f(book, "y", "rd_intensity", ["rd_lag1"], EXOG, FE, vcov=vcov, cluster="province")
+    res = effective_f(
+        book, "y", "rd_intensity", ["rd_lag1"], EXOG, FE, vcov=vcov, cluster="province"
+    )
     iv = fe_iv(
-        book, "y", ["rd_intensity"], ["rd_lag1"], EXOG, FE, vcov=vcov, cluster="province", small=True
+        book,
+        "y",
+        ["rd_intensity"],
+        ["rd_lag1"],
+        EXOG,
+        FE,
+        vcov=vcov,
+        cluster="province",
+        small=True,
     )
     assert res.f_eff == pytest.approx(iv.first_stage[0].f_excluded, rel=1e-9)
     # Montiel Olea and Pflueger (2013): with one instrument the critical values are
@@ -174,7 +184,14 @@ def test_effective_f_with_one_instrument_is_the_robust_first_stage_f(book, vcov)
 
 def test_generalized_critical_values_never_exceed_the_simplified_ones(book):
     res = effective_f(
-        book, "y", "rd_intensity", ["rd_lag1", "rd_lag2"], EXOG, FE, vcov="cluster", cluster="province"
+        book,
+        "y",
+        "rd_intensity",
+        ["rd_lag1", "rd_lag2"],
+        EXOG,
+        FE,
+        vcov="cluster",
+        cluster="province",
     )
     assert 0 <= res.b_tsls <= 1 + 1e-12
     assert (res.critical_values.tsls <= res.critical_values.simplified + 1e-9).all()

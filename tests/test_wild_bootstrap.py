@@ -51,7 +51,9 @@ def test_enumeration_on_a_regional_subsample_is_exact(book):
     theirs = _theirs(east, "y ~ gov + fdi + env | province + year", 9999, 1)
     assert ours.pvalue == pytest.approx(theirs, abs=1e-12)
     # the original t statistic is fe_ols's clustered t (reghdfe small-sample factor)
-    fit = fe_ols(east, "y", ["gov", "fdi", "env"], ["province", "year"], vcov="cluster", cluster="province")
+    fit = fe_ols(
+        east, "y", ["gov", "fdi", "env"], ["province", "year"], vcov="cluster", cluster="province"
+    )
     assert ours.t_stat == pytest.approx(fit.tvalues["gov"], rel=1e-10)
     assert ours.estimate == pytest.approx(fit.params["gov"], rel=1e-10)
 
@@ -59,8 +61,16 @@ def test_enumeration_on_a_regional_subsample_is_exact(book):
 @pytest.mark.parametrize("weights", ["rademacher", "webb"])
 def test_same_seed_gives_the_same_draws_and_p_value(book, weights):
     ours = wild_cluster_bootstrap(
-        book, "y", "gov", ["fdi"], ["province", "year"], cluster="province", draws=1999, seed=7,
-        weights=weights, conf_int=False,
+        book,
+        "y",
+        "gov",
+        ["fdi"],
+        ["province", "year"],
+        cluster="province",
+        draws=1999,
+        seed=7,
+        weights=weights,
+        conf_int=False,
     )
     assert not ours.enumerated
     theirs = _theirs(book, "y ~ gov + fdi | province + year", 1999, 7, weights)
@@ -70,7 +80,14 @@ def test_same_seed_gives_the_same_draws_and_p_value(book, weights):
 def test_different_seeds_agree_within_simulation_error(book):
     draws = 4999
     ours = wild_cluster_bootstrap(
-        book, "y", "gov", ["fdi"], ["province", "year"], cluster="province", draws=draws, seed=1,
+        book,
+        "y",
+        "gov",
+        ["fdi"],
+        ["province", "year"],
+        cluster="province",
+        draws=draws,
+        seed=1,
         conf_int=False,
     )
     theirs = _theirs(book, "y ~ gov + fdi | province + year", draws, 2)
@@ -86,20 +103,40 @@ def test_interval_ends_are_where_the_p_value_crosses_alpha(book):
     step = 1e-6 * res.se
     for end, out in ((res.ci_low, -step), (res.ci_high, step)):
         inside = wild_cluster_bootstrap(
-            book, "y", "gov", ["fdi"], ["province", "year"], cluster="province", draws=999, seed=3,
-            null=end - out, conf_int=False,
+            book,
+            "y",
+            "gov",
+            ["fdi"],
+            ["province", "year"],
+            cluster="province",
+            draws=999,
+            seed=3,
+            null=end - out,
+            conf_int=False,
         )
         outside = wild_cluster_bootstrap(
-            book, "y", "gov", ["fdi"], ["province", "year"], cluster="province", draws=999, seed=3,
-            null=end + out, conf_int=False,
+            book,
+            "y",
+            "gov",
+            ["fdi"],
+            ["province", "year"],
+            cluster="province",
+            draws=999,
+            seed=3,
+            null=end + out,
+            conf_int=False,
         )
         assert inside.pvalue >= 0.05 > outside.pvalue
 
 
 def test_equal_tailed_p_value_and_reproducibility(book):
     kw = dict(cluster="province", draws=999, seed=11, conf_int=False)
-    a = wild_cluster_bootstrap(book, "y", "gov", ["fdi"], ["province", "year"], pvalue="equal-tailed", **kw)
-    b = wild_cluster_bootstrap(book, "y", "gov", ["fdi"], ["province", "year"], pvalue="equal-tailed", **kw)
+    a = wild_cluster_bootstrap(
+        book, "y", "gov", ["fdi"], ["province", "year"], pvalue="equal-tailed", **kw
+    )
+    b = wild_cluster_bootstrap(
+        book, "y", "gov", ["fdi"], ["province", "year"], pvalue="equal-tailed", **kw
+    )
     assert a.pvalue == b.pvalue
     tb, t = a.t_boot, a.t_stat
     assert a.pvalue == pytest.approx(2 * min(np.mean(tb > t), np.mean(tb < t)))
@@ -107,8 +144,15 @@ def test_equal_tailed_p_value_and_reproducibility(book):
 
 def test_bootstrap_rejects_a_false_null_and_weights_are_valid(book):
     res = wild_cluster_bootstrap(
-        book, "y", "gov", [], ["province", "year"], cluster="province", draws=999,
-        null=100.0, conf_int=False,
+        book,
+        "y",
+        "gov",
+        [],
+        ["province", "year"],
+        cluster="province",
+        draws=999,
+        null=100.0,
+        conf_int=False,
     )
     assert res.pvalue < 0.01
     v, full = bootstrap_weights(4, 16)

@@ -499,7 +499,10 @@ def imputation_did(
     optional = [adoption] if adoption else []
     cl = cluster or unit
     frame = prepare_frame(
-        data, [y, treat, *controls], list(dict.fromkeys([unit, time, cl])), optional=optional,
+        data,
+        [y, treat, *controls],
+        list(dict.fromkeys([unit, time, cl])),
+        optional=optional,
         what="imputation_did",
     )
     d = frame[treat].to_numpy(float)
@@ -518,7 +521,9 @@ def imputation_did(
         )
     times = pd.factorize(frame[time], sort=True)[0]
     if not set(times[treated]) <= set(times[~treated]):
-        raise InputError("every treated period needs untreated rows to impute its time effect", column=time)
+        raise InputError(
+            "every treated period needs untreated rows to impute its time effect", column=time
+        )
     design = np.column_stack(
         [
             np.eye(units.max() + 1)[units],
@@ -550,7 +555,11 @@ def imputation_did(
     v0 = -z0 @ np.linalg.lstsq(gram, z1.T @ w1, rcond=None)[0]  # (n0, k)
 
     cells = frame.loc[treated, [adoption, time] if adoption else [time]]
-    tau_tilde = pd.Series(tau, index=cells.index).groupby([cells[c] for c in cells.columns]).transform("mean")
+    tau_tilde = (
+        pd.Series(tau, index=cells.index)
+        .groupby([cells[c] for c in cells.columns])
+        .transform("mean")
+    )
     resid1 = tau - tau_tilde.to_numpy()
     g = pd.factorize(frame[cl])[0]
     scores = np.zeros((g.max() + 1, w1.shape[1]))

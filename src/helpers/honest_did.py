@@ -94,7 +94,7 @@ def original_ci(
     alpha: float = 0.05,
 ) -> tuple[float, float]:
     """Conventional interval ``l'b_post +- z sd`` (R ``constructOriginalCS``)."""
-    b, s, num_post, lv = _check_inputs(betahat, sigma, num_pre, l_vec)
+    b, s, _, lv = _check_inputs(betahat, sigma, num_pre, l_vec)
     est = float(lv @ b[num_pre:])
     sd = float(np.sqrt(lv @ s[num_pre:, num_pre:] @ lv))
     z = _st.norm.ppf(1 - alpha / 2)
@@ -130,8 +130,16 @@ class _FLCIProblem:
             return self.constant + x[:k].sum()
 
         cons = [
-            {"type": "ineq", "fun": lambda x: x[:k] - lower @ x[k:], "jac": lambda x: np.hstack([np.eye(k), -lower])},
-            {"type": "ineq", "fun": lambda x: x[:k] + lower @ x[k:], "jac": lambda x: np.hstack([np.eye(k), lower])},
+            {
+                "type": "ineq",
+                "fun": lambda x: x[:k] - lower @ x[k:],
+                "jac": lambda x: np.hstack([np.eye(k), -lower]),
+            },
+            {
+                "type": "ineq",
+                "fun": lambda x: x[:k] + lower @ x[k:],
+                "jac": lambda x: np.hstack([np.eye(k), lower]),
+            },
             {
                 "type": "eq",
                 "fun": lambda x: np.array([x[k:].sum() - self.target]),
@@ -195,7 +203,7 @@ def smoothness_flci(
     alpha: float = 0.05,
 ) -> FLCI:
     """Optimal FLCI for ``theta = l' tau_post`` under ``Delta^SD(m)`` (module docstring)."""
-    b, s, num_post, lv = _check_inputs(betahat, sigma, num_pre, l_vec)
+    b, s, _, lv = _check_inputs(betahat, sigma, num_pre, l_vec)
     if m < 0:
         raise InputError("must be non-negative", parameter="m")
     prob = _flci_problem(s, num_pre, lv)
@@ -325,7 +333,7 @@ class _ARPPolyhedron:
         return accept
 
     def _conditional_reject(self, y: np.ndarray, star: int, eta: np.ndarray) -> np.ndarray:
-        """ARP conditional test with the LF hybrid, for the draws whose optimal vertex is ``star``."""
+        """ARP conditional test (LF hybrid) for the thetas whose optimal vertex is ``star``."""
         g = self.verts[star]
         var = float(g @ self.sigma_y @ g)
         if var <= np.finfo(float).eps:
@@ -411,8 +419,15 @@ def relative_magnitudes_ci(
     # one generator per polyhedron, seeded alike (R calls set.seed(seed) before each LF draw)
     polys = [
         _polyhedron(
-            b, s, num_pre, lv, _rm_constraints(num_pre, num_post, mbar, sh, pos),
-            alpha, kappa, sims, np.random.default_rng(seed),
+            b,
+            s,
+            num_pre,
+            lv,
+            _rm_constraints(num_pre, num_post, mbar, sh, pos),
+            alpha,
+            kappa,
+            sims,
+            np.random.default_rng(seed),
         )
         for sh in range(-(num_pre - 1), 1)
         for pos in (True, False)
@@ -477,17 +492,32 @@ class SensitivityResult:
         """Robust intervals against ``M`` with the original interval at the left."""
         import matplotlib.pyplot as plt
 
-        fig, ax = (plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax))
+        fig, ax = plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax)
         t = self.table
         step = float(np.diff(t.m).min()) if len(t) > 1 else 1.0
         ax.errorbar(
-            [t.m.min() - step], [np.mean(self.original)],
-            yerr=[[np.mean(self.original) - self.original[0]], [self.original[1] - np.mean(self.original)]],
-            fmt="o", color="C3", capsize=3, label="original",
+            [t.m.min() - step],
+            [np.mean(self.original)],
+            yerr=[
+                [np.mean(self.original) - self.original[0]],
+                [self.original[1] - np.mean(self.original)],
+            ],
+            fmt="o",
+            color="C3",
+            capsize=3,
+            label="original",
         )
         mid = (t.low + t.high) / 2
-        ax.errorbar(t.m, mid, yerr=[mid - t.low, t.high - mid], fmt="none", color="C0", capsize=3,
-                    label=label or ("robust (C-LF)" if self.method == "relative_magnitudes" else "robust (FLCI)"))
+        ax.errorbar(
+            t.m,
+            mid,
+            yerr=[mid - t.low, t.high - mid],
+            fmt="none",
+            color="C0",
+            capsize=3,
+            label=label
+            or ("robust (C-LF)" if self.method == "relative_magnitudes" else "robust (FLCI)"),
+        )
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_xlabel("Mbar" if self.method == "relative_magnitudes" else "M")
         ax.set_ylabel(f"{1 - self.alpha:.0%} confidence set")
@@ -511,11 +541,17 @@ def breakdown_value(
     """Largest ``M``/``Mbar`` whose robust set excludes zero (bisection to ``tol``)."""
 
     def excludes(m):
-        return robust_ci(betahat, sigma, num_pre, m, method=method, l_vec=l_vec, alpha=alpha, **options).excludes(0.0)
+        return robust_ci(
+            betahat, sigma, num_pre, m, method=method, l_vec=l_vec, alpha=alpha, **options
+        ).excludes(0.0)
 
     if not excludes(0.0):
         return float("nan")
-    hi = upper if upper is not None else (1.0 if method == "relative_magnitudes" else _smooth_scale(betahat, sigma, num_pre))
+    hi = (
+        upper
+        if upper is not None
+        else (1.0 if method == "relative_magnitudes" else _smooth_scale(betahat, sigma, num_pre))
+    )
     lo = 0.0
     for _ in range(40):
         if not excludes(hi):
@@ -553,8 +589,12 @@ def sensitivity(
     """
     rows = []
     for m in m_values:
-        ci = robust_ci(betahat, sigma, num_pre, m, method=method, l_vec=l_vec, alpha=alpha, **options)
-        rows.append({"m": float(m), "low": ci.low, "high": ci.high, "excludes_zero": ci.excludes(0.0)})
+        ci = robust_ci(
+            betahat, sigma, num_pre, m, method=method, l_vec=l_vec, alpha=alpha, **options
+        )
+        rows.append(
+            {"m": float(m), "low": ci.low, "high": ci.high, "excludes_zero": ci.excludes(0.0)}
+        )
     bd = (
         breakdown_value(betahat, sigma, num_pre, method=method, l_vec=l_vec, alpha=alpha, **options)
         if breakdown

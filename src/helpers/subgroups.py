@@ -73,7 +73,9 @@ def subgroup_difference(
     if len(levels) < 2:
         raise InputError("needs at least two groups", column=group)
     kw = dict(vcov=vcov, cluster=cluster, dof=dof)
-    fits: dict[object, FEResult] = {g: fe_ols(frame[frame[group] == g], y, x, fe, **kw) for g in levels}
+    fits: dict[object, FEResult] = {
+        g: fe_ols(frame[frame[group] == g], y, x, fe, **kw) for g in levels
+    }
     table = pd.DataFrame(
         {
             "coef": [fits[g].params[param] for g in levels],
@@ -89,7 +91,8 @@ def subgroup_difference(
             owners = frame.groupby(cluster)[group].nunique()
             if (owners > 1).any():
                 raise InputError(
-                    "the stacked test needs each cluster inside one group; use method='interaction'",
+                    "the stacked test needs each cluster inside one group; "
+                    "use method='interaction'",
                     column=cluster,
                     rows=owners.index[owners > 1],
                 )

@@ -187,9 +187,7 @@ class _ReducedForm:
             mid = self.e_dd / self.df_resid * self.zz
         else:
             mid = self.m_dd
-        return float(self.g_d @ np.linalg.solve(mid, self.g_d)) / (
-            self.factor * self.n_instruments
-        )
+        return float(self.g_d @ np.linalg.solve(mid, self.g_d)) / (self.factor * self.n_instruments)
 
     def tsls(self) -> tuple[float, float]:
         """2SLS estimate and its Wald standard error (same covariance type)."""
@@ -217,7 +215,8 @@ def _reduced_form(data, y, endog, instruments, exog, fe, vcov, cluster, dof) -> 
     endog, instruments, exog = list(endog), list(instruments), list(exog)
     if len(endog) != 1:
         raise InputError(
-            f"weak-IV-robust inference here needs exactly one endogenous regressor, got {len(endog)}",
+            "weak-IV-robust inference here needs exactly one endogenous regressor, "
+            f"got {len(endog)}",
             parameter="endog",
         )
     fe = [fe] if isinstance(fe, str) else list(fe)
@@ -445,7 +444,7 @@ def _nagar_bound(w1: np.ndarray, w12: np.ndarray, w2: np.ndarray, b: np.ndarray)
 
 
 def nagar_bias_bound(w1: np.ndarray, w12: np.ndarray, w2: np.ndarray) -> float:
-    """``B_TSLS = sup_b`` of :func:`_nagar_bound` over the real line (limit at infinity included)."""
+    """``B_TSLS = sup_b`` of :func:`_nagar_bound` over the real line, limit at infinity included."""
     scale = float(np.sqrt(np.trace(w1) / np.trace(w2)))
     theta = np.linspace(-np.pi / 2, np.pi / 2, 20_001)[1:-1]
     values = _nagar_bound(w1, w12, w2, scale * np.tan(theta))

@@ -88,7 +88,8 @@ def bootstrap_weights(
     if full:
         if n_clusters > 20:
             raise InputError(
-                f"full enumeration of 2^{n_clusters} sign vectors is too large", parameter="enumerate"
+                f"full enumeration of 2^{n_clusters} sign vectors is too large",
+                parameter="enumerate",
             )
         return np.array(list(product([-1.0, 1.0], repeat=n_clusters))).T, True
     rng = np.random.default_rng(seed)
