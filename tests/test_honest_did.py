@@ -1,8 +1,9 @@
 """HonestDiD sensitivity against independent implementations.
 
 * Smoothness FLCI: ``diff_diff`` (scipy) and ``moderndid`` (a port of the R package,
-  CVXR -> cvxpy) on the bigdata_did event study; 1e-5 of the interval's scale (both
-  solve a convex programme numerically; moderndid simulates the folded-normal quantile).
+  CVXR -> cvxpy) on the bigdata_did event study: 1e-5 of the estimate's sd against diff_diff
+  (both solve the convex programme numerically), 1e-3 against moderndid (which, like R,
+  simulates the folded-normal quantile).
 * Relative magnitudes, identified set: ``diff_diff``'s union-of-polyhedra LPs, 1e-9.
 * Relative magnitudes, C-LF: for every polyhedron of ``Delta^RM`` (R's constraint
   matrix), ``moderndid``'s ARP nuisance-parameter test with the LF hybrid accepts
@@ -81,8 +82,9 @@ def test_flci_matches_diff_diff_and_moderndid(book, m, first_only):
     )
     np.testing.assert_allclose([ours.low, ours.high], theirs, atol=1e-5 * scale)
     if npre > 1:  # moderndid 0.2.0's FLCI does not terminate with a single pre-period
+        # moderndid, like R, simulates the folded-normal quantile (10^6 draws): 1e-3 of the sd
         port = md.compute_flci(beta, sigma, m, npre, npost, post_period_weights=l_vec)
-        np.testing.assert_allclose([ours.low, ours.high], port.flci, atol=1e-4 * scale)
+        np.testing.assert_allclose([ours.low, ours.high], port.flci, atol=1e-3 * scale)
 
 
 @pytest.mark.parametrize("mbar", [0.0, 0.5, 1.0, 2.0])
