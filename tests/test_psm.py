@@ -131,3 +131,41 @@ def test_psm_input_errors():
         psmatch(_toy(), "d", [], "y", pscore="p", method="radius")
     with pytest.raises(InputError, match="0/1"):
         psmatch(_toy().assign(d=2), "d", [], "y", pscore="p")
+
+
+def test_balance_variance_ratios_follow_pstest():
+    """Variance ratio V(T)/V(C): unmatched sample variances; matched, the treated on support
+    against the controls weighted by _weight (aweights), computed here by hand."""
+    from helpers.psm import _weighted_var, balance_table, psmatch
+
+    rng = np.random.default_rng(4)
+    n = 300
+    frame = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n) * 2})
+    frame["d"] = (frame.x1 + rng.normal(size=n) > 0.5).astype(int)
+    frame["y"] = frame.x1 + frame.d + rng.normal(size=n)
+    match = psmatch(frame, "d", ["x1", "x2"], "y")
+    table = balance_table(frame, match, ["x1", "x2"])
+    t = frame.d == 1
+    assert table.at["x2", "var_ratio_unmatched"] == pytest.approx(
+        frame.x2[t].var() / frame.x2[~t].var()
+    )
+    w = match.data._weight
+    used = (~t) & w.notna()
+    x, ww = frame.x1[used].to_numpy(), w[used].to_numpy()
+    # aweights: sum w (x - xbar_w)^2 / (sum w) * n / (n - 1)
+    xbar = np.average(x, weights=ww)
+    by_hand = np.sum(ww * (x - xbar) ** 2) / ww.sum() * len(x) / (len(x) - 1)
+    assert _weighted_var(x, ww) == pytest.approx(by_hand)
+    on = t & (match.data._support == 1)
+    assert table.at["x1", "var_ratio_matched"] == pytest.approx(frame.x1[on].var() / by_hand)
+
+
+def test_pre_period_covariates_are_unit_means_before_the_cut():
+    from helpers.psm import pre_period_covariates
+
+    frame = pd.DataFrame(
+        {"u": [1, 1, 1, 2, 2, 2], "t": [1, 2, 3, 1, 2, 3], "x": [1.0, 3.0, 100.0, 2.0, 2.0, -50.0]}
+    )
+    out = pre_period_covariates(frame, "u", "t", ["x"], before=3)
+    assert out.x.tolist() == [2.0, 2.0, 2.0, 2.0, 2.0, 2.0]
+    assert frame.x.iloc[2] == 100.0  # the input is not modified

@@ -25,7 +25,12 @@ Implements the matching rules of Leuven and Sianesi's ``psmatch2`` 4.0.11
 
 The balance table follows ``pstest``: standardised bias
 ``100 (mean_T - mean_C) / sqrt((var_T + var_C)/2)`` with the unmatched-sample
-variances in the denominator both before and after matching.
+variances in the denominator both before and after matching, and the variance
+ratio ``V(T)/V(C)`` of the treated (on support) to the controls, the matched
+controls' variance weighted by ``_weight`` (Stata ``[aw=_weight]``: weights
+rescaled to sum to the number of controls used, divisor n - 1); ``pstest`` flags
+ratios outside [0.5, 2] (Rubin 2001) and absolute biases above 5% (``rubin`` and
+``pstest`` defaults).
 """
 
 from __future__ import annotations
@@ -210,10 +215,39 @@ def psmatch(
     return MatchResult(att, se, n1, int(used.sum()), out, method, model)
 
 
+def _weighted_var(x: np.ndarray, w: np.ndarray) -> float:
+    """Stata's ``summarize x [aw=w]`` variance: weights rescaled to sum to n, divisor n - 1."""
+    n = len(x)
+    ws = w * n / w.sum()
+    mean = ws @ x / n
+    return float(ws @ (x - mean) ** 2 / (n - 1))
+
+
+def pre_period_covariates(
+    data: pd.DataFrame, unit: str, time: str, covariates: Sequence[str], before: float
+) -> pd.DataFrame:
+    """Copy of ``data`` with each covariate replaced by its unit mean over periods ``< before``.
+
+    Matching on these (instead of the contemporaneous values, which the policy may
+    already have moved) is the usual fix for post-treatment covariates in PSM-DID.
+    Units without a pre-period row get missing values.
+    """
+    frame = prepare_frame(data, list(covariates), [unit, time], what="pre_period_covariates")
+    pre = frame[pd.to_numeric(frame[time]) < before]
+    if pre.empty:
+        raise InputError(f"no rows before period {before}", column=time)
+    means = pre.groupby(unit)[list(covariates)].mean()
+    out = data.copy()
+    for c in covariates:
+        out[c] = out[unit].map(means[c])
+    return out
+
+
 def balance_table(
     data: pd.DataFrame, match: MatchResult, covariates: Sequence[str]
 ) -> pd.DataFrame:
-    """pstest-style balance: means, standardised bias (%) before/after, and bias reduction."""
+    """pstest-style balance: means, standardised bias (%) before/after, bias reduction and
+    variance ratios before/after (see the module docstring)."""
     frame = prepare_frame(data.loc[match.data.index], list(covariates), [], what="balance")
     m = match.data.loc[frame.index]
     t = m._treated.to_numpy() == 1
@@ -228,6 +262,8 @@ def balance_table(
         mc = np.average(x[used], weights=w[used])
         after = 100 * (x[on].mean() - mc) / scale
         rows[c] = {
+            "var_ratio_unmatched": np.var(x[t], ddof=1) / np.var(x[~t], ddof=1),
+            "var_ratio_matched": np.var(x[on], ddof=1) / _weighted_var(x[used], w[used]),
             "mean_treated_unmatched": x[t].mean(),
             "mean_control_unmatched": x[~t].mean(),
             "bias_pct_unmatched": before,
