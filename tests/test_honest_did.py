@@ -37,7 +37,7 @@ from helpers.honest_did import (
     sensitivity,
     smoothness_flci,
 )
-from helpers.simulate import simulate
+from helpers.papers import simulate
 
 diff_diff = pytest.importorskip("diff_diff.honest_did")
 md_nuis = pytest.importorskip("moderndid.didhonest.arp_nuisance")

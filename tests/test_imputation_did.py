@@ -15,7 +15,7 @@ import pytest
 
 from helpers.did import imputation_did, twfe_did
 from helpers.errors import InputError
-from helpers.simulate import simulate
+from helpers.papers import simulate
 
 dd = pytest.importorskip("diff_diff")
 

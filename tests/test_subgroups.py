@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers.errors import InputError
-from helpers.simulate import simulate
+from helpers.papers import simulate
 from helpers.subgroups import subgroup_difference
 
 pf = pytest.importorskip("pyfixest")

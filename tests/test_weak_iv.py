@@ -20,7 +20,7 @@ from scipy import stats
 
 from helpers.errors import InputError
 from helpers.iv import fe_iv
-from helpers.simulate import simulate
+from helpers.papers import simulate
 from helpers.weak_iv import (
     ConfidenceSet,
     anderson_rubin,

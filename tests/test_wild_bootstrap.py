@@ -17,7 +17,7 @@ import pytest
 
 from helpers.errors import InputError
 from helpers.fixed_effects import fe_ols
-from helpers.simulate import simulate
+from helpers.papers import simulate
 from helpers.wild_bootstrap import bootstrap_weights, wild_cluster_bootstrap
 
 pf = pytest.importorskip("pyfixest")
