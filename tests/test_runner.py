@@ -176,8 +176,10 @@ def test_output_dir_inside_the_repository_is_passed_relative(tmp_path, monkeypat
 
     monkeypatch.setattr("papermill.execute_notebook", fake_execute)
     out = REPO_ROOT / "_build" / "test-relative-out"
-    runner.run_notebook("template", out)
-    assert captured["output_dir"] == "_build/test-relative-out/template"
+    record = runner.run_notebook("template", out)
+    # the kernel writes into the staging folder; the page and the record show the final one
+    assert captured["output_dir"] == "_build/test-relative-out/.template.partial/template"
+    assert record.parameters["output_dir"] == "_build/test-relative-out/template"
 
 
 def test_book_runs_pages_that_read_other_chapters_last():

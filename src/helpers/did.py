@@ -19,13 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from scipy import sparse
-from scipy import stats as _st
 
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import (
@@ -41,6 +39,10 @@ from helpers.fixed_effects import (
     small_sample_factor,
 )
 from helpers.inference import two_sided_p
+
+if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn, not with the module
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
 
 # --------------------------------------------------------------------------- DID
@@ -382,6 +384,8 @@ def placebo_pseudo_treated(
 # --------------------------------------------------------------------------- plots
 def _axes(ax: plt.Axes | None, size=(6.0, 4.0)) -> tuple[Figure, plt.Axes]:
     if ax is None:
+        import matplotlib.pyplot as plt
+
         fig, ax = plt.subplots(figsize=size)
         return fig, ax
     return ax.figure, ax
@@ -418,7 +422,9 @@ def plot_placebo_density(result: PlaceboResult, ax: plt.Axes | None = None) -> F
     grid = np.linspace(result.coef.min(), result.coef.max(), 400)
     if np.isfinite(result.estimate):
         grid = np.linspace(min(grid[0], result.estimate), max(grid[-1], result.estimate), 400)
-    ax.plot(grid, _st.gaussian_kde(result.coef)(grid), color="C0")
+    from scipy.stats import gaussian_kde
+
+    ax.plot(grid, gaussian_kde(result.coef)(grid), color="C0")
     if np.isfinite(result.estimate):
         ax.axvline(result.estimate, color="C3", ls="--", label=f"estimate {result.estimate:.4g}")
         ax.legend(frameon=False)

@@ -51,7 +51,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 from scipy.linalg import solve_triangular
 
 from helpers.errors import InputError, check_choice
@@ -70,7 +69,7 @@ from helpers.fixed_effects import (
     prepare_frame,
     sandwich_scores_cov,
 )
-from helpers.inference import CoefficientTableMixin, two_sided_p
+from helpers.inference import CoefficientTableMixin, chi2_sf, f_sf, two_sided_p
 from helpers.paths import DATA_DIR
 
 ESTIMATORS = ("2sls", "gmm2s")
@@ -395,7 +394,7 @@ def _rank_tests(
     cd_f = dof * r2 / (1.0 - r2) / l1
     if vcov == "conventional":
         lm = n * r2
-        return _RankTests(lm, df, float(_st.chi2.sf(lm, df)), cd_f, cd_f)
+        return _RankTests(lm, df, chi2_sf(lm, df), cd_f, cd_f)
     irz = solve_triangular(rz, np.eye(l1))
     irx = solve_triangular(rx, np.eye(k1))
     transform = np.kron(irx.T, irz.T)
@@ -412,7 +411,7 @@ def _rank_tests(
     else:
         scale = dof / n
     kp_f = wald[0] * scale / l1 if wald is not None else np.nan
-    return _RankTests(lm[0], lm[1], float(_st.chi2.sf(lm[0], lm[1])), kp_f, cd_f)
+    return _RankTests(lm[0], lm[1], chi2_sf(lm[0], lm[1]), kp_f, cd_f)
 
 
 # --------------------------------------------------------------------------- estimator
@@ -504,7 +503,7 @@ def fe_iv(
         stock_yogo_10=stock_yogo(len(endog), l1) if len(endog) <= 2 else float("nan"),
         overid=overid if overid_df > 0 else float("nan"),
         overid_df=overid_df,
-        overid_p=float(_st.chi2.sf(overid, overid_df)) if overid_df > 0 else float("nan"),
+        overid_p=chi2_sf(overid, overid_df) if overid_df > 0 else float("nan"),
         overid_name=overid_name,
         first_stage=first,
         depvar=y,
@@ -519,11 +518,7 @@ def _wald_f(res: FEResult, terms: Sequence[str]) -> tuple[float, tuple[int, floa
     vv = res.vcov.loc[list(terms), list(terms)].to_numpy()
     f = float(b @ np.linalg.solve(vv, b)) / len(terms)
     df2 = res.df_inference
-    p = (
-        float(_st.f.sf(f, len(terms), df2))
-        if np.isfinite(df2)
-        else float(_st.chi2.sf(f * len(terms), len(terms)))
-    )
+    p = f_sf(f, len(terms), df2) if np.isfinite(df2) else chi2_sf(f * len(terms), len(terms))
     return f, (len(terms), df2), p
 
 
@@ -639,7 +634,7 @@ def endogeneity_tests(
         dm, dm_df, dm_p = _wald_f(aug, vnames)
     return EndogeneityTests(
         durbin=durbin,
-        durbin_p=float(_st.chi2.sf(durbin, len(endog))),
+        durbin_p=chi2_sf(durbin, len(endog)),
         wu_hausman=wh,
         wu_hausman_p=wh_p,
         wu_hausman_df=wh_df,

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from helpers.did import twfe_did
 from helpers.errors import InputError, check_choice
@@ -75,6 +74,8 @@ def propensity_score(
     d = frame[treatment].to_numpy(float)
     if not np.isin(d, (0.0, 1.0)).all() or d.min() == d.max():
         raise InputError("must be 0/1 with both groups present", column=treatment)
+    import statsmodels.api as sm  # imported here: a second of kernel start for one model
+
     x = sm.add_constant(frame[list(covariates)].to_numpy(float), has_constant="add")
     cls = sm.Probit if model == "probit" else sm.Logit
     fit = cls(d, x).fit(disp=0, method="newton", maxiter=200, tol=1e-12)
