@@ -42,6 +42,7 @@ def test_default_yaml_matches_the_declared_parameters(slug):
 
 
 @pytest.mark.book
+@pytest.mark.spread
 @pytest.mark.parametrize("slug", SLUGS)
 def test_notebook_executes_with_small_parameters(slug, tmp_path):
     quick = PARAMS_DIR / "quick" / f"{slug}.yml"

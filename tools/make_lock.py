@@ -91,7 +91,7 @@ def merge(resolutions: dict[str, dict[str, tuple[str, str]]]) -> list[str]:
         for v, pick in picks.items():
             if pick is not None:
                 lines.append(f'{pick[0]}=={pick[1]} ; python_version == "{v}"')
-    return sorted(lines, key=str.lower)
+    return sorted(lines, key=str.upper)  # as `LC_ALL=C sort -f`
 
 
 def main(argv: list[str]) -> int:

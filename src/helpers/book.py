@@ -107,6 +107,7 @@ def build(
     keys: dict[str, str] = {}
     outcomes: dict[str, Outcome] = {}
     workers = max(1, min(workers, len(order)))
+    runner.ensure_kernel()  # once, before the workers start kernels
     # spawn, not fork: the parent may hold threads (HiGHS, ZeroMQ) that fork would copy
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         for stage in stages:

@@ -236,21 +236,39 @@ def ensure_kernel() -> str:
     from ipykernel.kernelspec import install
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    try:
-        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    def current() -> bool:
+        try:
+            spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        except NoSuchKernel:
+            return False
         same_python = Path(spec.argv[0]).absolute() == Path(sys.executable).absolute()
-        if same_python and spec.env == KERNEL_ENV:
-            return KERNEL_NAME
-    except NoSuchKernel:
-        pass
-    path = install(
-        kernel_name=KERNEL_NAME, display_name="Python (replication book)", prefix=sys.prefix
-    )
-    spec_file = Path(path) / "kernel.json"
-    spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    spec["env"] = KERNEL_ENV
-    spec_file.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        return same_python and spec.env == KERNEL_ENV
+
+    if current():
+        return KERNEL_NAME
+    # parallel test workers and book workers may get here at once: install under a file lock
+    lock_path = Path(sys.prefix) / "share" / "jupyter" / f".{KERNEL_NAME}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        _exclusive(lock)
+        if not current():
+            path = install(
+                kernel_name=KERNEL_NAME, display_name="Python (replication book)", prefix=sys.prefix
+            )
+            spec_file = Path(path) / "kernel.json"
+            spec = json.loads(spec_file.read_text(encoding="utf-8"))
+            spec["env"] = KERNEL_ENV
+            spec_file.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return KERNEL_NAME
+
+
+def _exclusive(handle) -> None:
+    """Block until this process holds an exclusive lock on ``handle`` (released on close)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; concurrent first runs are rare there
+        return
+    fcntl.flock(handle, fcntl.LOCK_EX)
 
 
 def _failure_message(slug: str, exc: Exception) -> str:
