@@ -3,7 +3,8 @@
 Each module exposes ``run() -> list[dict]`` with the keys of :data:`COLUMNS`; a
 fast implementation and its naive or peer baseline are timed in the same run,
 so the ratio between them is meaningful even on a noisy 2-core machine.
-Usage: ``python benchmarks/run.py [name ...]`` (names without ``bench_``).
+Usage: ``python benchmarks/run.py [name ...]`` (names without ``bench_``; with names, the
+other benchmarks' rows already in ``results.csv`` are kept).
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def main(names: list[str]) -> int:
                 flush=True,
             )
     target = HERE / "results.csv"
+    if names and target.exists():  # a partial run keeps the other benchmarks' rows
+        with target.open(newline="", encoding="utf-8") as handle:
+            fresh = {row["task"] for row in rows}
+            rows = [r for r in csv.DictReader(handle) if r["task"] not in fresh] + rows
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -162,6 +162,9 @@ def test_run_writes_to_out_and_never_over_the_sources(tmp_path):
     assert record.parameters["output_dir"] == str(tmp_path / "template")
     assert (tmp_path / "template" / "estimates.csv").exists()
     assert (tmp_path / "template" / runner.RUN_RECORD).exists()
+    # the staging folder the kernel wrote into is named nowhere in the page
+    assert ".template.partial" not in (tmp_path / "template.ipynb").read_text()
+    assert not (tmp_path / ".template.partial").exists()
 
 
 def test_output_dir_inside_the_repository_is_passed_relative(tmp_path, monkeypatch):

@@ -343,11 +343,19 @@ def _commit(staging: Path, out_dir: Path, slug: str) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _show_final_output_dir(nb: nbformat.NotebookNode, staged: str, final: str) -> None:
-    """The injected parameters name the final folder, not the staging one the kernel used."""
+def _show_final_paths(nb: nbformat.NotebookNode, staging: Path, out_dir: Path) -> None:
+    """The injected parameters and papermill's record name the final paths, not the staging
+    folder the kernel wrote into (``out_dir/.SLUG.partial`` -> ``out_dir``)."""
+    staged, final = shown_path(staging), shown_path(out_dir)
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source = cell.source.replace(repr(staged), repr(final))
+            cell.source = cell.source.replace(staged, final)
+    record = nb.metadata.get("papermill", {})
+    if isinstance(record.get("output_path"), str):
+        record["output_path"] = record["output_path"].replace(str(staging), str(out_dir))
+    parameters = record.get("parameters", {})
+    if isinstance(parameters.get("output_dir"), str):
+        parameters["output_dir"] = parameters["output_dir"].replace(staged, final)
 
 
 def run_notebook(
@@ -397,8 +405,8 @@ def run_notebook(
     seconds = time.perf_counter() - clock
     nb = nbformat.read(target, as_version=4)
     _present_parameters(nb)
+    _show_final_paths(nb, staging, out_dir)
     if "output_dir" in values:
-        _show_final_output_dir(nb, values["output_dir"], shown)
         values["output_dir"] = shown
     nbformat.write(nb, target)
     record = RunRecord(
