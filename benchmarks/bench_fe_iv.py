@@ -9,7 +9,8 @@ Tasks (synthetic city panel, 284 cities x 14 years, fixed seed; city and year ef
 
 Each implementation runs ``FITS`` fits (the chapter runs about 60) and is timed best of
 ``REPEATS``; ``max_abs_diff`` is the largest difference of coefficients, standard errors
-and identification statistics from the numpy path.  Run ``python benchmarks/bench_fe_iv.py``.
+and identification statistics from the numpy path.  Run ``python benchmarks/run.py fe_iv``
+(one BLAS thread, as the book's kernels use).
 """
 
 from __future__ import annotations

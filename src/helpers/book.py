@@ -86,9 +86,12 @@ def build(
     *,
     workers: int | None = None,
     force: bool = False,
+    last: Sequence[str] = runner.RUN_LAST,
     report: Callable[[str], None] = print,
 ) -> list[Outcome]:
     """Execute (or reuse) every notebook of ``slugs`` into ``generated``; outcomes in order.
+
+    The notebooks of ``last`` (pages that read the others' outputs) run after all the others.
 
     Raises :class:`~helpers.runner.NotebookFailed` (or :class:`InputError`) from the first
     notebook that failed, after the notebooks already running have finished; notebooks
@@ -99,11 +102,8 @@ def build(
     generated.mkdir(parents=True, exist_ok=True)
     environment = runner.environment_digest()
     cache = {} if force else _load_cache(generated)
-    order = runner.book_order(list(slugs))
-    stages = [
-        [s for s in order if s not in runner.RUN_LAST],
-        [s for s in order if s in runner.RUN_LAST],
-    ]
+    order = runner.book_order(list(slugs), last)
+    stages = [[s for s in order if s not in last], [s for s in order if s in last]]
     keys: dict[str, str] = {}
     outcomes: dict[str, Outcome] = {}
     workers = max(1, min(workers, len(order)))
@@ -111,7 +111,7 @@ def build(
     # spawn, not fork: the parent may hold threads (HiGHS, ZeroMQ) that fork would copy
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         for stage in stages:
-            upstream = dict(keys) if stage and stage[0] in runner.RUN_LAST else None
+            upstream = dict(keys) if stage is stages[1] else None
             todo = []
             for slug in stage:
                 values = runner.resolve_run_parameters(slug, notebooks_dir=notebooks)

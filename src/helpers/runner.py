@@ -27,7 +27,7 @@ import platform
 import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,9 +81,9 @@ def available(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
 RUN_LAST = ("scorecard",)
 
 
-def book_order(slugs: list[str]) -> list[str]:
-    """Slugs in the order ``replicate book`` runs them: sorted, :data:`RUN_LAST` at the end."""
-    return sorted(slugs, key=lambda slug: (slug in RUN_LAST, slug))
+def book_order(slugs: list[str], last: Sequence[str] = RUN_LAST) -> list[str]:
+    """Slugs in the order ``replicate book`` runs them: sorted, those of ``last`` at the end."""
+    return sorted(slugs, key=lambda slug: (slug in last, slug))
 
 
 def declared_parameters(path: Path) -> list[Parameter]:
@@ -457,6 +457,18 @@ def environment_digest() -> str:
     return digest.hexdigest()
 
 
+def _named_file(value: object) -> Path | None:
+    """The file a string parameter names (absolute, or relative to the repository), if any."""
+    if not isinstance(value, str) or not value.strip() or "\n" in value:
+        return None
+    path = Path(value)
+    path = path if path.is_absolute() else REPO_ROOT / path
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name too long, or otherwise not a path
+        return None
+
+
 def input_key(
     slug: str,
     values: Mapping[str, object],
@@ -464,11 +476,16 @@ def input_key(
     notebooks_dir: Path = NOTEBOOKS_DIR,
     upstream: Mapping[str, str] | None = None,
 ) -> str:
-    """sha256 of one run's inputs: the notebook, its resolved parameter ``values``,
-    the :func:`environment_digest` and, for pages that read other chapters' outputs,
-    the keys of those runs (``upstream``, slug -> key)."""
+    """sha256 of one run's inputs: the notebook, its resolved parameter ``values`` and the
+    contents of the files they name (a reader's data, ``benchmarks/results.csv``), the
+    :func:`environment_digest` and, for pages that read other chapters' outputs, the keys
+    of those runs (``upstream``, slug -> key)."""
     digest = hashlib.sha256(notebook_path(slug, notebooks_dir).read_bytes())
     digest.update(json.dumps(dict(values), sort_keys=True, default=str).encode())
+    for value in values.values():  # a file a parameter names (data, mapping, results_file)
+        named = _named_file(value)
+        if named is not None:
+            digest.update(hashlib.sha256(named.read_bytes()).digest())
     digest.update(environment.encode())
     digest.update(json.dumps(dict(upstream or {}), sort_keys=True).encode())
     return digest.hexdigest()
