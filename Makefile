@@ -49,8 +49,8 @@ bench: install
 	$(PY) benchmarks/run.py
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check src tests benchmarks notebooks
+	$(VENV)/bin/ruff check src tests benchmarks notebooks tools
+	$(VENV)/bin/ruff format --check src tests benchmarks notebooks tools
 
 # Re-resolve the lock from the ranges in pyproject.toml on every supported Python found on
 # PATH (needs the registry; run by maintainers): one lock valid for all of them, with
