@@ -1,29 +1,39 @@
-# Two commands do all the set-up on a fresh machine with Python 3.11:
+# Two commands do all the set-up on a fresh machine with Python 3.11, 3.12 or 3.13:
 #   make book   install, execute every notebook with its default parameters, build the book
 #   make test   install, run the tests
+# The newest of python3.13, python3.12 and python3.11 on PATH is used; choose another with
+# `make test PYTHON=python3.11` (or a path). A .venv made with another version is remade.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+SUPPORTED := 3.13 3.12 3.11
+PYTHON ?= $(shell for v in $(SUPPORTED); do p=$$(command -v python$$v) && $$p -c '' 2>/dev/null \
+	&& { echo $$p; exit; }; done; command -v python3)
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 VENV := .venv
 PY := $(VENV)/bin/python
 LOCK := requirements.lock
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 
 .PHONY: install book test lab bench clean lock lint pdf
 
 $(STAMP): $(LOCK) pyproject.toml
+	@case " $(SUPPORTED) " in *" $(PYTHON_VERSION) "*) ;; \
+	  *) echo "make: Python 3.11, 3.12 or 3.13 is required; '$(PYTHON)' is '$(PYTHON_VERSION)'" >&2; exit 1;; esac
+	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYTHON_VERSION)" ]; then \
+	  echo "make: $(VENV) was made with another Python; making it again with $(PYTHON_VERSION)"; rm -rf $(VENV); fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "make: Python 3.11 is required, found " + sys.version.split()[0])'
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	@touch $(STAMP)
+	@rm -f $(VENV)/.installed*; touch $(STAMP)
 
 install: $(STAMP)
+	@echo "make: Python $(PYTHON_VERSION) ($(PYTHON)), environment $(VENV)"
 
 book: install
 	$(VENV)/bin/replicate book
 
+# One pytest-xdist worker per core; each test module stays on one worker (tests/conftest.py).
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 # Optional: the whole book as one PDF via headless Chromium (no TeX, no downloads). It prints
 # the executed book, so run `make book` first; needs Debian's chromium and fonts-noto-cjk.
@@ -33,19 +43,21 @@ pdf: install
 lab: install
 	$(VENV)/bin/jupyter lab notebooks
 
+# All benchmarks, including `book` (cold and cached book execution, each chapter's run
+# time; several minutes). One of them: `$(PY) benchmarks/run.py book`.
 bench: install
 	$(PY) benchmarks/run.py
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check src tests benchmarks notebooks
+	$(VENV)/bin/ruff check src tests benchmarks notebooks tools
+	$(VENV)/bin/ruff format --check src tests benchmarks notebooks tools
 
-# Re-resolve the lock from the ranges in pyproject.toml (needs the registry; run by maintainers).
+# Re-resolve the lock from the ranges in pyproject.toml on every supported Python found on
+# PATH (needs the registry; run by maintainers): one lock valid for all of them, with
+# per-version lines where they differ. LOCK_FLAGS=--upgrade moves every pin to the newest.
 lock:
-	rm -rf /tmp/nqpf-lock && $(PYTHON) -m venv /tmp/nqpf-lock
-	/tmp/nqpf-lock/bin/pip install --quiet "pip==25.3" && /tmp/nqpf-lock/bin/pip install --quiet -e ".[dev]"
-	{ echo "# Exact pins for Python 3.11, made by 'make lock' from pyproject.toml. Install: pip install -r requirements.lock"; \
-	  /tmp/nqpf-lock/bin/pip freeze --all --exclude-editable | grep -v '^nqpf-replication' | LC_ALL=C sort -f; } > $(LOCK)
+	$(PYTHON) tools/make_lock.py $(LOCK_FLAGS) $$(for v in $(SUPPORTED); do p=$$(command -v python$$v) \
+	  && $$p -c '' 2>/dev/null && echo $$p; done)
 
 clean:
 	rm -rf _build book/_generated .pytest_cache .hypothesis .ruff_cache

@@ -3,7 +3,8 @@
 Each module exposes ``run() -> list[dict]`` with the keys of :data:`COLUMNS`; a
 fast implementation and its naive or peer baseline are timed in the same run,
 so the ratio between them is meaningful even on a noisy 2-core machine.
-Usage: ``python benchmarks/run.py [name ...]`` (names without ``bench_``).
+Usage: ``python benchmarks/run.py [name ...]`` (names without ``bench_``; with names, the
+other benchmarks' rows already in ``results.csv`` are kept).
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Timed as the book runs: its kernels use one BLAS thread (helpers.runner.KERNEL_ENV). Set
+# before any benchmark module loads numpy.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 COLUMNS = ["task", "implementation", "n", "seconds", "max_abs_diff"]
 
 
@@ -64,6 +69,10 @@ def main(names: list[str]) -> int:
                 flush=True,
             )
     target = HERE / "results.csv"
+    if names and target.exists():  # a partial run keeps the other benchmarks' rows
+        with target.open(newline="", encoding="utf-8") as handle:
+            fresh = {row["task"] for row in rows}
+            rows = [r for r in csv.DictReader(handle) if r["task"] not in fresh] + rows
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()

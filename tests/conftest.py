@@ -3,13 +3,21 @@ published cells of the paper a chapter test module covers."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
-import pandas as pd
-import pytest
+# One BLAS thread per test process, set before numpy loads (the book's kernels do the same):
+# `make test` runs one pytest-xdist worker per core, and threaded OpenBLAS on small
+# matrices is several times slower once the cores are shared.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from helpers.contract import load_contract
-from helpers.published import load_cells
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers.contract import load_contract  # noqa: E402
+from helpers.published import load_cells  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -30,3 +38,12 @@ def published(request: pytest.FixtureRequest) -> pd.DataFrame:
     paper = load_contract(request.module.SLUG).paper
     cells = load_cells()
     return cells[cells["paper"] == paper]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep each test module on
+    one worker, so that its module-scoped fixtures (a chapter's fits) are built once, except
+    the cases of tests marked ``spread``, which are independent and spread over the workers."""
+    for item in items:
+        if item.get_closest_marker("spread") is None and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -246,3 +246,19 @@ def test_exact_rank_when_effects_are_structurally_redundant():
     lsdv = smf.ols("y ~ x1 + x2 + C(unit) + C(prov):C(year)", df).fit()
     assert res.df_resid == lsdv.df_resid
     np.testing.assert_allclose(res.bse[["x1", "x2"]], lsdv.bse[["x1", "x2"]], rtol=1e-8)
+
+
+def test_is_nested_against_the_pairs_definition():
+    """Nested means each inner level meets one outer level (checked against unique pairs)."""
+    from helpers.fixed_effects import is_nested
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        outer = rng.integers(0, 4, 30)
+        inner = rng.integers(0, 12, 30)
+        if rng.random() < 0.5:  # make it nested: inner determines outer
+            outer = inner % 4
+        pairs = np.unique(np.column_stack([inner, outer]), axis=0)
+        assert is_nested(inner, outer) == (np.unique(pairs[:, 0]).size == pairs.shape[0])
+    assert is_nested(np.array([0, 0, 1]), np.array([5, 5, 6]))
+    assert not is_nested(np.array([0, 0, 1]), np.array([5, 6, 6]))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import iv
 from helpers.errors import InputError
 from helpers.iv import _prepare, endogeneity_tests, fe_iv, stock_yogo
 from helpers.paths import DATA_DIR
@@ -209,3 +210,98 @@ def test_wu_hausman_with_fixed_effects_equals_lsdv_control_function(feiv_panel):
     )
     assert robust.dm_df == (1, 59)
     assert robust.wu_hausman == pytest.approx(res.wu_hausman, rel=1e-12)
+
+
+# --------------------------------------------------------------------------- numpy vs linearmodels
+def _simulated_two_endog_panel(seed: int = 7) -> pd.DataFrame:
+    """A 120 x 8 panel with two endogenous regressors, three instruments and a control."""
+    rng = np.random.default_rng(seed)
+    units, years = 120, 8
+    unit = np.repeat(np.arange(units), years)
+    year = np.tile(np.arange(years), units)
+    n = units * years
+    z = rng.normal(size=(n, 3)) + rng.normal(size=(units, 1))[unit]
+    w = rng.normal(size=n)
+    u = rng.normal(size=n) * (1 + 0.5 * np.abs(z[:, 0]))  # heteroskedastic
+    d1 = z @ [0.8, 0.3, 0.0] + 0.5 * u + rng.normal(size=n)
+    d2 = z @ [0.0, 0.4, 0.6] - 0.3 * u + rng.normal(size=n)
+    y = 1.0 * d1 - 0.5 * d2 + 0.2 * w + rng.normal(size=units)[unit] + 0.1 * year + u
+    return pd.DataFrame(
+        {"unit": unit, "year": year, "y": y, "d1": d1, "d2": d2, "w": w}
+        | {f"z{j}": z[:, j] for j in range(3)}
+    )
+
+
+def _linearmodels_reference(wd, vcov: str):
+    """The same within data through linearmodels (asymptotic covariance, no debiasing)."""
+    from linearmodels.iv import IV2SLS, cragg_donald_f, kleibergen_paap, kleibergen_paap_f
+
+    cov_type = {"conventional": "unadjusted", "robust": "robust", "cluster": "clustered"}[vcov]
+    config = {"clusters": wd.cluster} if vcov == "cluster" else {}
+    exog = wd.exog if wd.exog.shape[1] else None
+    fit = IV2SLS(wd.y, exog, wd.endog, wd.excluded).fit(cov_type=cov_type, debiased=False, **config)
+    k2 = wd.exog.shape[1]
+    order = [*range(k2, k2 + wd.endog.shape[1]), *range(k2)]  # linearmodels puts exog first
+    params = np.asarray(fit.params)[order]
+    cov = np.asarray(fit.cov)[np.ix_(order, order)]
+    exog_tests = wd.exog if k2 else np.zeros((len(wd.y), 0))
+    kp = kleibergen_paap(wd.endog, wd.excluded, exog_tests, cov_type, config or None)
+    kp_f = kleibergen_paap_f(wd.endog, wd.excluded, exog_tests, cov_type, config or None)
+    cd_f = cragg_donald_f(wd.endog, wd.excluded, exog_tests)
+    return params, cov, kp, kp_f, cd_f, fit.durbin()
+
+
+def _cross_check_cases(griliches, feiv_panel):
+    sim = _simulated_two_endog_panel()
+    grili = (
+        griliches.assign(cl=np.arange(len(griliches)) % 25),
+        "lw",
+        ENDOG,
+        INSTR,
+        EXOG,
+        [],
+        "cl",
+    )
+    feiv = (feiv_panel, "y", ["d"], ["z", "z2"], ["w"], ["city", "year"], "city")
+    two = (sim, "y", ["d1", "d2"], ["z0", "z1", "z2"], ["w"], ["unit", "year"], "unit")
+    return {"griliches": grili, "synthetic_feiv": feiv, "simulated_two_endog": two}
+
+
+@pytest.mark.parametrize("vcov", ["conventional", "robust", "cluster"])
+@pytest.mark.parametrize("case", ["griliches", "synthetic_feiv", "simulated_two_endog"])
+def test_numpy_path_equals_linearmodels(griliches, feiv_panel, case, vcov):
+    """The numpy 2SLS, rank statistics and Durbin test reproduce linearmodels to 1e-8."""
+    data, y, endog, instruments, exog, fe, cluster = _cross_check_cases(griliches, feiv_panel)[case]
+    wd = _prepare(data, y, endog, instruments, exog, fe, vcov, cluster, True)
+    x = np.column_stack([wd.endog, wd.exog])
+    z = np.column_stack([wd.excluded, wd.exog])
+    beta, cov, resid = iv._tsls(x, z, wd.y, vcov, wd.cluster, [*endog, *wd.exog_names])
+    rank = iv._rank_tests(wd.endog, wd.excluded, wd.exog, vcov, wd.cluster)
+    lm_params, lm_cov, kp, kp_f, cd_f, durbin = _linearmodels_reference(wd, vcov)
+    np.testing.assert_allclose(beta, lm_params, rtol=1e-8)
+    np.testing.assert_allclose(cov, lm_cov, rtol=1e-8)
+    np.testing.assert_allclose(resid, wd.y - x @ lm_params, rtol=1e-8, atol=1e-10)
+    assert rank.kp_lm == pytest.approx(kp.stat, rel=1e-8)
+    assert rank.kp_lm_df == kp.df
+    assert rank.kp_lm_p == pytest.approx(kp.pval, rel=1e-8, abs=1e-300)
+    assert rank.kp_f == pytest.approx(kp_f, rel=1e-8)
+    assert rank.cd_f == pytest.approx(cd_f, rel=1e-8)
+    assert iv._durbin(x, z, wd.endog, wd.y, resid) == pytest.approx(durbin.stat, rel=1e-8)
+
+
+def test_collinear_instruments_are_named(feiv_panel):
+    """The numpy path guards the rank that linearmodels checked, with a reader's message."""
+    panel = feiv_panel.assign(z_twice=2 * feiv_panel["z"])
+    with pytest.raises(InputError, match="instruments are collinear"):
+        fe_iv(panel, "y", ["d"], ["z", "z_twice"], ["w"], ["city", "year"])
+
+
+def test_exactly_predicted_endogenous_regressor_has_undefined_rank_tests(feiv_panel):
+    """An endogenous regressor that is its own instrument: 2SLS is OLS, rk statistics NaN."""
+    panel = feiv_panel.assign(d_copy=feiv_panel["d"])
+    res = fe_iv(panel, "y", ["d"], ["d_copy"], ["w"], ["city", "year"], vcov="robust")
+    assert np.isnan(res.kp_lm) and np.isnan(res.kp_f) and np.isnan(res.cd_f)
+    ols = pytest.importorskip("helpers.fixed_effects").fe_ols(
+        panel, "y", ["d", "w"], ["city", "year"], dof="none"
+    )
+    assert res.params["d"] == pytest.approx(ols.params["d"], rel=1e-9)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+import yaml
 
 from helpers import papers, registry, runner
-from helpers.paths import NOTEBOOKS_DIR, PARAMS_DIR
+from helpers.paths import NOTEBOOKS_DIR, PARAMS_DIR, REPO_ROOT
 from helpers.results import write_results
 
 SLUGS = runner.available()
@@ -35,6 +36,7 @@ def test_first_cell_is_hidden_imports_and_parameters_follow(slug):
 
 
 @pytest.mark.book
+@pytest.mark.spread
 @pytest.mark.parametrize("slug", SLUGS)
 def test_notebook_executes_with_small_parameters(slug, tmp_path):
     quick = PARAMS_DIR / "quick" / f"{slug}.yml"
@@ -59,3 +61,32 @@ def test_every_parameter_has_help_text(slug):
         p.name for p in runner.declared_parameters(runner.notebook_path(slug)) if not p.help
     ]
     assert undocumented == [], f"{slug}: parameters without a '# help' comment: {undocumented}"
+
+
+# The five chapter notebooks are being moved into the paper layer; their first cell gains
+# the same guard there. strict: once a chapter has it, the mark must go.
+AWAITING_INSTALL_CELL = {"gtfp", "coordination", "synergy", "producer_services", "bigdata_did"}
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        pytest.param(
+            s, marks=pytest.mark.xfail(reason="chapter notebook not yet updated", strict=True)
+        )
+        if s in AWAITING_INSTALL_CELL
+        else s
+        for s in SLUGS
+    ],
+)
+def test_first_cell_installs_the_package_when_the_notebook_is_opened_alone(slug):
+    """A lone notebook (Colab's launch button) installs the book's package from the repository
+    named in _config.yml before its imports; with the package installed it does nothing."""
+    config = yaml.safe_load((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repository = config["repository"]
+    address = f"git+{repository['url']}@{repository['branch']}"
+    source = nbformat.read(NOTEBOOKS_DIR / f"{slug}.ipynb", as_version=4).cells[0].source
+    guard = 'if importlib.util.find_spec("helpers") is None:\n    %pip install --quiet'
+    assert guard in source and f'"nqpf-replication @ {address}"' in source
+    assert source.index(guard) < source.index("from helpers")
+    assert config["launch_buttons"]["colab_url"] == "https://colab.research.google.com"

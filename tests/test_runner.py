@@ -162,6 +162,9 @@ def test_run_writes_to_out_and_never_over_the_sources(tmp_path):
     assert record.parameters["output_dir"] == str(tmp_path / "template")
     assert (tmp_path / "template" / "estimates.csv").exists()
     assert (tmp_path / "template" / runner.RUN_RECORD).exists()
+    # the staging folder the kernel wrote into is named nowhere in the page
+    assert ".template.partial" not in (tmp_path / "template.ipynb").read_text()
+    assert not (tmp_path / ".template.partial").exists()
 
 
 def test_output_dir_inside_the_repository_is_passed_relative(tmp_path, monkeypatch):
@@ -176,8 +179,10 @@ def test_output_dir_inside_the_repository_is_passed_relative(tmp_path, monkeypat
 
     monkeypatch.setattr("papermill.execute_notebook", fake_execute)
     out = REPO_ROOT / "_build" / "test-relative-out"
-    runner.run_notebook("template", out)
-    assert captured["output_dir"] == "_build/test-relative-out/template"
+    record = runner.run_notebook("template", out)
+    # the kernel writes into the staging folder; the page and the record show the final one
+    assert captured["output_dir"] == "_build/test-relative-out/.template.partial/template"
+    assert record.parameters["output_dir"] == "_build/test-relative-out/template"
 
 
 def test_book_runs_pages_that_read_other_chapters_last():

@@ -59,14 +59,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_book(args: argparse.Namespace) -> int:
-    slugs = runner.book_order(runner.available(args.notebooks))
+    from helpers import book
+
+    slugs = runner.available(args.notebooks)
     clock = time.perf_counter()
-    for i, slug in enumerate(slugs, start=1):
-        print(f"[{i}/{len(slugs)}]", end=" ")
-        _run_one(slug, GENERATED_DIR, None, {}, args.notebooks)
-    status.write_status_page(GENERATED_DIR)
-    print(f"[book] notebooks executed in {time.perf_counter() - clock:.1f} s; building HTML")
+    outcomes = book.build(
+        slugs, GENERATED_DIR, args.notebooks, workers=args.workers, force=args.force
+    )
+    status.write_status_page(GENERATED_DIR, {o.slug: o.status for o in outcomes})
+    executed = sum(o.status == book.EXECUTED for o in outcomes)
+    print(
+        f"[book] notebooks ready in {time.perf_counter() - clock:.1f} s ({executed} executed, "
+        f"{len(outcomes) - executed} reused); building HTML",
+        flush=True,
+    )
+    clock = time.perf_counter()
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    # Sphinx keeps its environment in _build/.doctrees and re-reads only changed pages
     build = subprocess.run(
         [str(jupyter_book), "build", str(REPO_ROOT), "-W", "-n", "--keep-going"],
         cwd=REPO_ROOT,
@@ -75,6 +84,7 @@ def _cmd_book(args: argparse.Namespace) -> int:
     if build.returncode != 0:
         print("[book] jupyter-book build failed (warnings count as errors)", file=sys.stderr)
         return 1
+    print(f"[book] HTML built in {time.perf_counter() - clock:.1f} s")
     print(f"[book] rendered: {BUILD_DIR / 'html' / 'index.html'}")
     return 0
 
@@ -109,7 +119,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from helpers import papers
 
+    if args.seed is not None and not 0 <= args.seed < 2**32:
+        raise InputError(
+            f"must be a whole number from 0 to {2**32 - 1}, got {args.seed}", parameter="--seed"
+        )
     if args.out:
+        target = Path(args.out)
+        if target.is_dir():
+            raise InputError(f"{target} is a folder; give a CSV file name", parameter="--out")
+        if not target.parent.is_dir():
+            raise InputError(
+                f"folder {target.parent} does not exist; create it first", parameter="--out"
+            )
         path = papers.write_panel(args.slug, args.out, seed=args.seed)
         print(f"[simulate] {args.slug} -> {path}")
     else:
@@ -155,9 +176,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-f", "--file", action="append", metavar="PARAMS.yml", help="YAML values")
     run.add_argument("--out", metavar="DIR", help="output folder (default _build/runs)")
     run.set_defaults(func=_cmd_run)
-    sub.add_parser(
-        "book", parents=[common], help="execute every notebook, then build the book"
-    ).set_defaults(func=_cmd_book)
+    book = sub.add_parser(
+        "book",
+        parents=[common],
+        help="execute every notebook whose inputs changed (in parallel), then build the book",
+    )
+    book.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="notebooks executed at once (default: one per core)",
+    )
+    book.add_argument(
+        "--force", action="store_true", help="re-execute every notebook, changed or not"
+    )
+    book.set_defaults(func=_cmd_book)
     sub.add_parser(
         "pdf",
         help="optional: print the executed book to _build/pdf/book.pdf with headless Chromium "

@@ -24,13 +24,11 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from scipy import sparse
-from scipy import stats as _st
 
 from helpers.design import check_clusters
 from helpers.errors import InputError, check_choice
@@ -45,7 +43,11 @@ from helpers.fixed_effects import (
     small_sample_factor,
     without_singletons,
 )
-from helpers.inference import two_sided_p
+from helpers.inference import critical_value, two_sided_p
+
+if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn, not with the module
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
 MAX_PLACEBO_DRAWS = 100_000
 """Most placebo draws accepted: with 100,000 draws the Monte Carlo standard error of a
@@ -471,6 +473,8 @@ def placebo_pseudo_treated(
 # --------------------------------------------------------------------------- plots
 def _axes(ax: plt.Axes | None, size=(6.0, 4.0)) -> tuple[Figure, plt.Axes]:
     if ax is None:
+        import matplotlib.pyplot as plt
+
         fig, ax = plt.subplots(figsize=size)
         return fig, ax
     return ax.figure, ax
@@ -507,7 +511,9 @@ def plot_placebo_density(result: PlaceboResult, ax: plt.Axes | None = None) -> F
     grid = np.linspace(result.coef.min(), result.coef.max(), 400)
     if np.isfinite(result.estimate):
         grid = np.linspace(min(grid[0], result.estimate), max(grid[-1], result.estimate), 400)
-    ax.plot(grid, _st.gaussian_kde(result.coef)(grid), color="C0")
+    from scipy.stats import gaussian_kde
+
+    ax.plot(grid, gaussian_kde(result.coef)(grid), color="C0")
     if np.isfinite(result.estimate):
         ax.axvline(result.estimate, color="C3", ls="--", label=f"estimate {result.estimate:.4g}")
         ax.legend(frameon=False)
@@ -658,7 +664,7 @@ def imputation_did(
     np.add.at(scores, g[treated], w1 * resid1[:, None])
     se = np.sqrt((scores**2).sum(axis=0))
     est = w1.T @ tau
-    z = _st.norm.ppf(0.5 + level / 2)
+    z = critical_value(level)
     p = two_sided_p(est / se)
     table = pd.DataFrame(
         {"coef": est, "se": se, "p": p, "ci_low": est - z * se, "ci_high": est + z * se},

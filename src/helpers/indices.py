@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from helpers.errors import InputError, check_choice, check_magnitude
+from helpers.inference import chi2_sf
 from helpers.panel import validate_panel
 
 __all__ = [
@@ -343,7 +343,7 @@ def bartlett_sphericity(corr: np.ndarray, n: int) -> tuple[float, int, float]:
     _sign, logdet = np.linalg.slogdet(r)
     stat = -(n - 1 - (2 * p + 5) / 6.0) * logdet
     df = p * (p - 1) // 2
-    return float(stat), int(df), float(_st.chi2.sf(stat, df))
+    return float(stat), int(df), chi2_sf(stat, df)
 
 
 @dataclass(frozen=True)

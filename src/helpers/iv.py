@@ -2,13 +2,19 @@
 
 Every variable is swept of the absorbed effects with the same
 :class:`~helpers.fixed_effects.Absorber` that :func:`~helpers.fixed_effects.fe_ols`
-uses; 2SLS is then fitted by :class:`linearmodels.iv.IV2SLS` on the within data
-and two-step efficient GMM in numpy (ivreg2's ``gmm2s``: the weight matrix and
-the covariance both use the first-step 2SLS residuals, ``V = N (X'Z S^-1 Z'X)^-1``;
-linearmodels' IVGMM re-estimates ``S`` at the second step, so its standard
-errors differ from ivreg2's).  Identification statistics come from
-:mod:`linearmodels.iv` (Kleibergen-Paap rk LM and rk Wald F, Cragg-Donald F,
-which reproduce ``ranktest``) and are rescaled for the absorbed effects.
+uses; 2SLS, two-step efficient GMM and the identification statistics are then
+computed in numpy on the within data (QR decompositions of the n x L design, so a
+fit costs a few thin factorisations).  2SLS is ``b = (X^'X^)^{-1} X^'y`` with
+``X^ = P_Z X``; the asymptotic variances are ``e'e/N (X^'X^)^{-1}`` (conventional)
+and the sandwich with scores ``x^_i e_i``, summed within clusters for ``cluster``,
+before Stata's factors below.  GMM is ivreg2's ``gmm2s``: the weight matrix and
+the covariance both use the first-step 2SLS residuals, ``V = N (X'Z S^-1 Z'X)^-1``
+(linearmodels' IVGMM re-estimates ``S`` at the second step, so its standard
+errors differ from ivreg2's).  The Kleibergen-Paap rk LM and rk Wald F and the
+Cragg-Donald F follow ``ranktest`` (Kleibergen and Paap 2006; Kleibergen and
+Schaffer 2007) and are rescaled for the absorbed effects.  The tests cross-check
+every number against :mod:`linearmodels.iv` (IV2SLS, ``kleibergen_paap``,
+``kleibergen_paap_f``, ``cragg_donald_f``) to 1e-8.
 
 Stata command -> options
 ------------------------
@@ -39,13 +45,13 @@ reproduces ivreghdfe and xtivreg2 + i.year with a cluster-nested panel effect
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from linearmodels.iv import IV2SLS, cragg_donald_f, kleibergen_paap, kleibergen_paap_f
-from scipy import stats as _st
+from scipy.linalg import solve_triangular
 
 from helpers.design import (
     SCALE_RATIO_TOL,
@@ -65,12 +71,13 @@ from helpers.fixed_effects import (
     fe_columns,
     fe_label,
     fe_ols,
+    fit_prepared,
     is_nested,
     prepare_frame,
     sandwich_scores_cov,
     without_singletons,
 )
-from helpers.inference import CoefficientTableMixin, two_sided_p
+from helpers.inference import CoefficientTableMixin, chi2_sf, f_sf, two_sided_p
 from helpers.paths import DATA_DIR
 
 ESTIMATORS = ("2sls", "gmm2s")
@@ -79,10 +86,17 @@ STOCK_YOGO_FILES = {
     "size": DATA_DIR / "reference" / "stock_yogo_2005_table5_2_2sls_size.csv",
     "bias": DATA_DIR / "reference" / "stock_yogo_2005_table5_1_2sls_relbias.csv",
 }
-_LM_COV = {"conventional": "unadjusted", "robust": "robust", "cluster": "clustered"}
+# 1 - r_min^2 at or below this is an exact first stage (the rank statistics are undefined);
+# the same bound as linearmodels.iv.common
+_EXACT_FIT_TOL = 64 * np.finfo(float).eps
 
 
 # --------------------------------------------------------------------------- Stock-Yogo
+@functools.cache
+def _stock_yogo_table(kind: str) -> pd.DataFrame:
+    return pd.read_csv(STOCK_YOGO_FILES[kind]).set_index("n_excluded_instruments_K2")
+
+
 def stock_yogo(n_endog: int, n_instruments: int, kind: str = "size", level: float = 0.10) -> float:
     """Stock-Yogo (2005) critical value for the Cragg-Donald F, as ivreg2 displays it.
 
@@ -94,7 +108,7 @@ def stock_yogo(n_endog: int, n_instruments: int, kind: str = "size", level: floa
     levels = (0.10, 0.15, 0.20, 0.25) if kind == "size" else (0.05, 0.10, 0.20, 0.30)
     check_choice("level", level, levels)
     check_choice("n_endog", n_endog, (1, 2))
-    table = pd.read_csv(STOCK_YOGO_FILES[kind]).set_index("n_excluded_instruments_K2")
+    table = _stock_yogo_table(kind)
     column = f"n{n_endog}_{kind}{round(level * 100):02d}"
     if n_instruments not in table.index:
         return float("nan")
@@ -174,6 +188,7 @@ class _Within:
     exog: np.ndarray  # includes a constant column when nothing is absorbed
     excluded: np.ndarray
     exog_names: list[str]
+    endog_names: list[str]
     cluster: np.ndarray | None
     absorbed_small: int  # a: parameters absorbed (ivreg2 sdofminus + dofminus)
     dofminus: int  # large-sample adjustment (xtivreg2: panel levels unless nested)
@@ -226,6 +241,7 @@ def _prepare(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singleto
         exog=exog_mat,
         excluded=raw[:, 1 + k1 + k2 :],
         exog_names=exog_names,
+        endog_names=list(endog),
         cluster=cl,
         absorbed_small=absorbed,
         dofminus=dofminus,
@@ -237,7 +253,7 @@ def _prepare(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singleto
 def _variance_factor(
     vcov: str, small: bool, n: int, k_total: int, g: int | None, dofminus: int
 ) -> float:
-    """Factor turning linearmodels' asymptotic (debiased=False) variance into Stata's."""
+    """Factor turning the asymptotic variance (no small-sample factor) into Stata's."""
     if not small:
         return n / (n - dofminus)
     if vcov == "cluster":
@@ -257,6 +273,153 @@ def _gmm2s(
     beta = np.linalg.solve(a, xz @ w @ (z.T @ y))
     gbar = z.T @ (y - x @ beta) / n
     return beta, n * np.linalg.inv(a), float(n * gbar @ w @ gbar)
+
+
+def _full_column_rank(r: np.ndarray, n_rows: int) -> bool:
+    """Whether the R of a thin QR of an ``n_rows``-row matrix has full rank.
+
+    numpy's ``matrix_rank`` tolerance: a pivot below ``max|pivot| * max(n, k) * eps`` is zero.
+    """
+    pivots = np.abs(np.diag(r))
+    tol = pivots.max(initial=0.0) * max(n_rows, r.shape[1]) * np.finfo(float).eps
+    return pivots.size == 0 or pivots.min() > tol
+
+
+def _tsls(
+    x: np.ndarray,
+    z: np.ndarray,
+    y: np.ndarray,
+    vcov: str,
+    cluster: np.ndarray | None,
+    names: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """2SLS ``b = (X^'X^)^{-1} X^'y`` with ``X^ = P_Z X``; returns b, asymptotic V, residuals.
+
+    V is ``e'e/N (X^'X^)^{-1}`` (conventional) or ``B (sum s_g s_g') B`` with
+    ``B = (X^'X^)^{-1}`` and scores ``s_i = x^_i e_i`` summed within clusters
+    (robust: each observation its own cluster), with no small-sample factor.
+    """
+    qz, rz = np.linalg.qr(z)
+    if not _full_column_rank(rz, len(z)):
+        raise InputError(
+            "the instruments are collinear with each other, the exogenous regressors or the "
+            "absorbed effects",
+            column="instruments",
+        )
+    xhat = qz @ (qz.T @ x)
+    qx, rx = np.linalg.qr(xhat)
+    if not _full_column_rank(rx, len(x)):
+        raise InputError(
+            "the regressors are not identified: collinear with each other or the absorbed "
+            "effects once projected on the instruments",
+            column=", ".join(names),
+        )
+    beta = solve_triangular(rx, qx.T @ y)  # X^'X = X^'X^
+    resid = y - x @ beta
+    rinv = solve_triangular(rx, np.eye(rx.shape[0]))
+    bread = rinv @ rinv.T
+    if vcov == "conventional":
+        return beta, bread * float(resid @ resid) / len(y), resid
+    meat = sandwich_scores_cov(xhat * resid[:, None], cluster)
+    return beta, bread @ meat @ bread, resid
+
+
+@dataclass(frozen=True)
+class _RankTests:
+    kp_lm: float
+    kp_lm_df: int
+    kp_lm_p: float
+    kp_f: float
+    cd_f: float
+
+
+def _orthonormal(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Thin QR ``matrix = Q R``; None when ``matrix`` lacks full column rank."""
+    q, r = np.linalg.qr(matrix)
+    return (q, r) if _full_column_rank(r, len(matrix)) else None
+
+
+def _rk_statistic(
+    scores_of: np.ndarray,
+    z: np.ndarray,
+    cluster: np.ndarray | None,
+    transform: np.ndarray,
+    select: np.ndarray,
+    lam: np.ndarray,
+) -> tuple[float, int] | None:
+    """``N lam' [select V_theta select']^+ lam`` and its rank (ranktest's rk statistic).
+
+    ``V_theta`` is the covariance of ``sqrt(N) vec(Theta)`` from the scores
+    ``v_ij z_i`` (``v`` = ``scores_of``; ordered by column of ``v``, then instrument).
+    """
+    n = z.shape[0]
+    scores = (scores_of[:, :, None] * z[:, None, :]).reshape(n, -1)
+    shat = sandwich_scores_cov(scores, cluster) / n
+    vlam = select @ (transform @ shat @ transform.T) @ select.T
+    vlam = (vlam + vlam.T) / 2
+    values, vectors = np.linalg.eigh(vlam)
+    positive = values > values.max() * np.finfo(float).eps * vlam.shape[0]
+    if not positive.any():
+        return None
+    coef = vectors[:, positive].T @ lam
+    return n * float((coef**2 / values[positive]).sum()), int(positive.sum())
+
+
+def _rank_tests(
+    endog: np.ndarray, excluded: np.ndarray, exog: np.ndarray, vcov: str, cluster: np.ndarray | None
+) -> _RankTests:
+    """Kleibergen-Paap rk LM and rk Wald F, and the Cragg-Donald F, on within data.
+
+    After partialling ``exog`` out, ``Theta = Q_Z' Q_X`` (thin QR of the instruments and
+    of the endogenous regressors) holds the canonical correlations; its smallest singular
+    value ``r_min`` gives Cragg-Donald ``F = (N-L1-c) r_min^2 / (1 - r_min^2) / L1`` and,
+    under conventional errors, the rk LM ``N r_min^2`` (Anderson).  Otherwise the rk LM
+    and Wald statistics are ranktest's quadratic forms in the part of ``vec(Theta)`` along
+    the smallest singular vectors, with the robust or cluster covariance of the scores
+    (the endogenous regressors, respectively the first-stage residuals, times the
+    instruments); ``F = W (N-L1-c) / (N L1)``, or ``W (N-L1-c)(G-1) / ((N-1) G L1)`` with
+    clusters, as ivreg2 reports it.  Undefined statistics (collinear or exactly predicted
+    endogenous regressors) are NaN.
+    """
+    n, l1 = excluded.shape
+    k1, c = endog.shape[1], exog.shape[1]
+    df = l1 - k1 + 1
+    undefined = _RankTests(np.nan, df, np.nan, np.nan, np.nan)
+    if c:
+        qe, _ = np.linalg.qr(exog)
+        endog = endog - qe @ (qe.T @ endog)
+        excluded = excluded - qe @ (qe.T @ excluded)
+    z_qr, x_qr = _orthonormal(excluded / np.sqrt(n)), _orthonormal(endog / np.sqrt(n))
+    if z_qr is None or x_qr is None:
+        return undefined
+    (qz, rz), (qx, rx) = z_qr, x_qr
+    theta = qz.T @ qx
+    u, s, vt = np.linalg.svd(theta, full_matrices=True)
+    r2 = float(s[-1]) ** 2
+    if 1.0 - r2 <= _EXACT_FIT_TOL:
+        return undefined
+    dof = n - l1 - c
+    cd_f = dof * r2 / (1.0 - r2) / l1
+    if vcov == "conventional":
+        lm = n * r2
+        return _RankTests(lm, df, chi2_sf(lm, df), cd_f, cd_f)
+    irz = solve_triangular(rz, np.eye(l1))
+    irx = solve_triangular(rx, np.eye(k1))
+    transform = np.kron(irx.T, irz.T)
+    select = np.kron(vt.T[:, k1 - 1 :].T, u[:, k1 - 1 :].T)
+    lam = select @ theta.ravel(order="F")
+    lm = _rk_statistic(endog, excluded, cluster, transform, select, lam)
+    if lm is None:
+        return undefined
+    pihat = solve_triangular(rz, qz.T @ (endog / np.sqrt(n)))  # (Z'Z)^{-1} Z'X
+    wald = _rk_statistic(endog - excluded @ pihat, excluded, cluster, transform, select, lam)
+    if cluster is not None:
+        g = int(cluster.max()) + 1
+        scale = dof * (g - 1) / g / (n - 1)
+    else:
+        scale = dof / n
+    kp_f = wald[0] * scale / l1 if wald is not None else np.nan
+    return _RankTests(lm[0], lm[1], chi2_sf(lm[0], lm[1]), kp_f, cd_f)
 
 
 # --------------------------------------------------------------------------- estimator
@@ -374,17 +537,9 @@ def fe_iv(
     if n - k_total <= 0:
         raise InputError(f"no residual degrees of freedom (N={n}, K={k_total})", column="fe")
     names = [*endog, *wd.exog_names]
-    cov_type = _LM_COV[vcov]
-    cov_cfg = {"clusters": wd.cluster} if vcov == "cluster" else {}
     g = int(wd.cluster.max()) + 1 if wd.cluster is not None else None
 
-    fit = IV2SLS(wd.y, wd.exog if wd.exog.shape[1] else None, wd.endog, wd.excluded).fit(
-        cov_type=cov_type, debiased=False, **cov_cfg
-    )
-    beta, v = np.asarray(fit.params), np.asarray(fit.cov)
-    order = [*range(len(wd.exog_names), k), *range(len(wd.exog_names))]  # lm: exog first
-    beta, v = beta[order], v[np.ix_(order, order)]
-    resid = wd.y - x @ beta
+    beta, v, resid = _tsls(x, z, wd.y, vcov, wd.cluster, names)
     if vcov == "conventional":
         overid_name = "Sargan"
         overid = float(n * (resid @ z @ np.linalg.solve(z.T @ z, z.T @ resid)) / (resid @ resid))
@@ -407,15 +562,10 @@ def fe_iv(
     y_dev = wd.y - wd.y.mean()  # within data already have mean zero
 
     # identification, on within data; F forms rescaled for absorbed parameters
-    exog_for_tests = wd.exog if wd.exog.shape[1] else np.zeros((n, 0))
-    kp = kleibergen_paap(wd.endog, wd.excluded, exog_for_tests, cov_type, cov_cfg or None)
-    rescale = (n - l1 - exog_for_tests.shape[1] - wd.absorbed_small) / (
-        n - l1 - exog_for_tests.shape[1]
-    )
-    kp_f = kleibergen_paap_f(wd.endog, wd.excluded, exog_for_tests, cov_type, cov_cfg or None)
-    cd_f = cragg_donald_f(wd.endog, wd.excluded, exog_for_tests)
+    rank = _rank_tests(wd.endog, wd.excluded, wd.exog, vcov, wd.cluster)
+    rescale = (n - l1 - wd.exog.shape[1] - wd.absorbed_small) / (n - l1 - wd.exog.shape[1])
     overid_df = l1 - len(endog)
-    first = tuple(_first_stage(wd.frame, e, instruments, exog, fe, vcov, cluster) for e in endog)
+    first = tuple(_first_stage(wd, e, instruments, exog, fe, vcov, cluster) for e in endog)
     idx = pd.Index(names, name="term")
     return IVResult(
         params=pd.Series(beta, idx, name="coef"),
@@ -432,15 +582,15 @@ def fe_iv(
         estimator=estimator,
         vcov_type=vcov,
         small=small,
-        kp_lm=float(kp.stat),
-        kp_lm_df=int(kp.df),
-        kp_lm_p=float(kp.pval),
-        kp_f=float(kp_f) * rescale,
-        cd_f=float(cd_f.stat if hasattr(cd_f, "stat") else cd_f) * rescale,
+        kp_lm=rank.kp_lm,
+        kp_lm_df=rank.kp_lm_df,
+        kp_lm_p=rank.kp_lm_p,
+        kp_f=rank.kp_f * rescale,
+        cd_f=rank.cd_f * rescale,
         stock_yogo_10=stock_yogo(len(endog), l1) if len(endog) <= 2 else float("nan"),
         overid=overid if overid_df > 0 else float("nan"),
         overid_df=overid_df,
-        overid_p=float(_st.chi2.sf(overid, overid_df)) if overid_df > 0 else float("nan"),
+        overid_p=chi2_sf(overid, overid_df) if overid_df > 0 else float("nan"),
         overid_name=overid_name,
         first_stage=first,
         depvar=y,
@@ -455,23 +605,55 @@ def _wald_f(res: FEResult, terms: Sequence[str]) -> tuple[float, tuple[int, floa
     vv = res.vcov.loc[list(terms), list(terms)].to_numpy()
     f = float(b @ np.linalg.solve(vv, b)) / len(terms)
     df2 = res.df_inference
-    p = (
-        float(_st.f.sf(f, len(terms), df2))
-        if np.isfinite(df2)
-        else float(_st.chi2.sf(f * len(terms), len(terms)))
-    )
+    p = f_sf(f, len(terms), df2) if np.isfinite(df2) else chi2_sf(f * len(terms), len(terms))
     return f, (len(terms), df2), p
 
 
-def _first_stage(frame, endog, instruments, exog, fe, vcov, cluster) -> FirstStage:
-    res = fe_ols(
-        frame, endog, [*instruments, *exog], fe, vcov=vcov, cluster=cluster, drop_singletons=False
+def _first_stage(wd: _Within, endog, instruments, exog, fe, vcov, cluster) -> FirstStage:
+    """reghdfe of one endogenous regressor on the instruments, on the IV sample.
+
+    Equal to ``fe_ols(wd.frame, endog, [*instruments, *exog], fe, vcov=vcov,
+    cluster=cluster, drop_singletons=False)``; the sample's checks and group codes
+    are those the IV fit already made.
+    """
+    within = None
+    if wd.codes:  # the IV fit already swept these columns of the effects
+        column = wd.endog[:, [wd.endog_names.index(endog)]]
+        within = np.column_stack([column, wd.excluded, wd.exog])
+    res = fit_prepared(
+        wd.frame,
+        endog,
+        [*instruments, *exog],
+        fe,
+        wd.codes,
+        vcov=vcov,
+        cluster=cluster,
+        within=within,
     )
     f, df, p = _wald_f(res, instruments)
     return FirstStage(endog=endog, result=res, f_excluded=f, f_df=df, f_p=p)
 
 
 # --------------------------------------------------------------------------- endogeneity
+def _projection(matrix: np.ndarray, onto: np.ndarray) -> np.ndarray:
+    q, _ = np.linalg.qr(onto)
+    return q @ (q.T @ matrix)
+
+
+def _durbin(
+    x: np.ndarray, z: np.ndarray, endog: np.ndarray, y: np.ndarray, resid_2sls: np.ndarray
+) -> float:
+    """Durbin's chi2 ``N (e_r'P_[Z,X1] e_r - e_u'P_Z e_u) / (e_r'e_r)`` (ivreg2, ivendog).
+
+    ``e_r`` are the OLS residuals treating every regressor as exogenous, ``e_u`` the
+    2SLS residuals; ``P_[Z,X1]`` projects on the instruments and the endogenous regressors.
+    """
+    e_r = y - _projection(y, x)
+    e1 = _projection(e_r, np.column_stack([z, endog]))
+    e2 = _projection(resid_2sls, z)
+    return float((e1 @ e1 - e2 @ e2) / (e_r @ e_r / len(y)))
+
+
 @dataclass(frozen=True)
 class EndogeneityTests:
     """Tests that the endogenous regressors are in fact exogenous.
@@ -509,19 +691,17 @@ def endogeneity_tests(
     Davidson-MacKinnon: add the first-stage residuals ``v`` to the FE regression of
     ``y`` on ``[endog, exog]`` and test ``v = 0`` (F with the regression's own
     covariance; reghdfe degrees of freedom).  Durbin's chi2 is
-    ``N (e_r'P e_r - e_u'P e_u) / (e_r'e_r)`` as computed by linearmodels on the
-    within data.
+    ``N (e_r'P e_r - e_u'P e_u) / (e_r'e_r)`` on the within data (:func:`_durbin`).
     """
     endog, instruments, exog = list(endog), list(instruments), list(exog)
     fe = [fe] if isinstance(fe, str) else list(fe)
     check_iv_design(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons)
     wd = _prepare(data, y, endog, instruments, exog, fe, vcov, cluster, drop_singletons)
-    fit = IV2SLS(wd.y, wd.exog if wd.exog.shape[1] else None, wd.endog, wd.excluded).fit(
-        cov_type="unadjusted", debiased=False
-    )
-    durbin = fit.durbin()
-    frame = wd.frame.copy()
+    x = np.column_stack([wd.endog, wd.exog])
     z = np.column_stack([wd.excluded, wd.exog])
+    _, _, resid = _tsls(x, z, wd.y, "conventional", None, [*endog, *wd.exog_names])
+    durbin = _durbin(x, z, wd.endog, wd.y, resid)
+    frame = wd.frame.copy()
     coef = np.linalg.lstsq(z, wd.endog, rcond=None)[0]
     vnames = [f"_v_{e}" for e in endog]
     frame[vnames] = wd.endog - z @ coef
@@ -541,8 +721,8 @@ def endogeneity_tests(
         )
         dm, dm_df, dm_p = _wald_f(aug, vnames)
     return EndogeneityTests(
-        durbin=float(durbin.stat),
-        durbin_p=float(durbin.pval),
+        durbin=durbin,
+        durbin_p=chi2_sf(durbin, len(endog)),
         wu_hausman=wh,
         wu_hausman_p=wh_p,
         wu_hausman_df=wh_df,

@@ -41,8 +41,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from helpers.design import check_full_rank, check_variation
 from helpers.did import twfe_did
@@ -87,6 +85,10 @@ def propensity_score(
     for j, name in enumerate(covariates):
         check_variation(name, raw[:, j], raw[:, j], [], "covariate")
     check_full_rank(raw - raw.mean(axis=0), list(covariates), "covariates", [])
+    # imported here: statsmodels costs a second of kernel start for one model
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
     x = sm.add_constant(raw, has_constant="add")
     cls = sm.Probit if model == "probit" else sm.Logit
     with warnings.catch_warnings(record=True) as caught:

@@ -11,15 +11,24 @@ and that cell is the one source of its defaults (``replicate list`` shows them;
 only warns, an unknown name or a value of the wrong type is rejected before
 anything runs, with the list of valid parameters. Executed notebooks and the
 chapter's files go to an output folder, never over the sources.
+
+Outputs are atomic: a run writes into ``OUT/.SLUG.partial/`` and moves the executed
+notebook and the chapter's folder into place only when every cell has run, so an
+interrupted run leaves the previous complete output as it was and no partial folder
+under the final name.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
+import os
+import platform
+import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,13 +37,17 @@ import nbformat
 import yaml
 
 from helpers.errors import InputError
-from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPO_ROOT
 
 PARAMETER_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool}
 RUN_RECORD = "run.json"
 # Our own kernel name, registered inside this environment, so that a user-level
 # "python3" kernelspec pointing at another interpreter can never run the book.
 KERNEL_NAME = "nqpf-replication"
+# One BLAS thread per kernel: the book runs one notebook per core, the linear algebra is on
+# small matrices, and threaded OpenBLAS slows these down several times on a busy machine.
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+LOCK_FILE = REPO_ROOT / "requirements.lock"
 
 
 @dataclass(frozen=True)
@@ -69,9 +82,9 @@ def available(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
 RUN_LAST = ("scorecard", "synthesis")
 
 
-def book_order(slugs: list[str]) -> list[str]:
-    """Slugs in the order ``replicate book`` runs them: sorted, :data:`RUN_LAST` at the end."""
-    return sorted(slugs, key=lambda slug: (slug in RUN_LAST, slug))
+def book_order(slugs: list[str], last: Sequence[str] = RUN_LAST) -> list[str]:
+    """Slugs in the order ``replicate book`` runs them: sorted, those of ``last`` at the end."""
+    return sorted(slugs, key=lambda slug: (slug in last, slug))
 
 
 def declared_parameters(path: Path) -> list[Parameter]:
@@ -146,10 +159,7 @@ def resolve_parameters(
     values: dict[str, object] = {p.name: p.default for p in declared}
     sources: list[tuple[str, Mapping[str, object]]] = []
     for file in files:
-        content = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
-        if not isinstance(content, dict):
-            raise InputError(f"{file} must be a YAML mapping of parameter: value")
-        sources.append((str(file), content))
+        sources.append((str(file), _read_parameter_file(Path(file))))
     sources.append(("-p", dict(overrides or {})))
     for origin, content in sources:
         for name, value in content.items():
@@ -167,6 +177,31 @@ def resolve_parameters(
                     parameter=name,
                 ) from None
     return values
+
+
+def _read_parameter_file(path: Path) -> dict:
+    """A YAML mapping of parameter: value; :class:`InputError` naming the file otherwise."""
+    what = "a YAML file of parameter: value lines"
+    if not path.exists():
+        raise InputError(f"file {path} does not exist; expected {what}", parameter="-f")
+    if not path.is_file():
+        raise InputError(f"{path} is a folder, not {what}", parameter="-f")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not a text file; expected {what}", parameter="-f") from None
+    try:
+        content = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InputError(f"{path} is not valid YAML{where}: {problem}", parameter="-f") from None
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise InputError(f"{path} must be a YAML mapping of parameter: value", parameter="-f")
+    return content
 
 
 def _present_parameters(nb: nbformat.NotebookNode) -> None:
@@ -198,18 +233,46 @@ def keep_cells_for_data(nb: nbformat.NotebookNode, simulated: bool) -> None:
 
 
 def ensure_kernel() -> str:
-    """Register :data:`KERNEL_NAME` for the running interpreter if needed; return its name."""
+    """Register :data:`KERNEL_NAME` for the running interpreter if needed; return its name.
+
+    The kernel spec sets :data:`KERNEL_ENV` (one BLAS thread per kernel).
+    """
     from ipykernel.kernelspec import install
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    try:
-        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-        if Path(spec.argv[0]).absolute() == Path(sys.executable).absolute():
-            return KERNEL_NAME
-    except NoSuchKernel:
-        pass
-    install(kernel_name=KERNEL_NAME, display_name="Python (replication book)", prefix=sys.prefix)
+    def current() -> bool:
+        try:
+            spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        except NoSuchKernel:
+            return False
+        same_python = Path(spec.argv[0]).absolute() == Path(sys.executable).absolute()
+        return same_python and spec.env == KERNEL_ENV
+
+    if current():
+        return KERNEL_NAME
+    # parallel test workers and book workers may get here at once: install under a file lock
+    lock_path = Path(sys.prefix) / "share" / "jupyter" / f".{KERNEL_NAME}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        _exclusive(lock)
+        if not current():
+            path = install(
+                kernel_name=KERNEL_NAME, display_name="Python (replication book)", prefix=sys.prefix
+            )
+            spec_file = Path(path) / "kernel.json"
+            spec = json.loads(spec_file.read_text(encoding="utf-8"))
+            spec["env"] = KERNEL_ENV
+            spec_file.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return KERNEL_NAME
+
+
+def _exclusive(handle) -> None:
+    """Block until this process holds an exclusive lock on ``handle`` (released on close)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; concurrent first runs are rare there
+        return
+    fcntl.flock(handle, fcntl.LOCK_EX)
 
 
 def _failure_message(slug: str, exc: Exception) -> str:
@@ -234,6 +297,71 @@ class RunRecord:
     notebook: str
 
 
+def shown_path(path: Path) -> str:
+    """``path`` relative to the repository where possible, so that pages and the status
+    table show no machine-specific paths."""
+    return str(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path)
+
+
+def _output_folder(out_dir: Path) -> Path:
+    out_dir = Path(out_dir).resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir} is a file; give a folder for the outputs", parameter="--out")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the output folder {out_dir}: {exc.strerror}", parameter="--out"
+        ) from None
+    return out_dir
+
+
+def _staging(out_dir: Path, slug: str) -> Path:
+    """``OUT/.SLUG.partial``: where a run writes until it has finished."""
+    return out_dir / f".{slug}.partial"
+
+
+def _previous(out_dir: Path, slug: str) -> Path:
+    return out_dir / f".{slug}.previous"
+
+
+def _recover(out_dir: Path, slug: str) -> None:
+    """Undo what an interrupted run left: a staging folder, or an output moved aside."""
+    shutil.rmtree(_staging(out_dir, slug), ignore_errors=True)
+    previous = _previous(out_dir, slug)
+    if previous.exists():
+        if (out_dir / slug).exists():
+            shutil.rmtree(previous)
+        else:  # interrupted between the two renames of _commit
+            previous.rename(out_dir / slug)
+
+
+def _commit(staging: Path, out_dir: Path, slug: str) -> None:
+    """Move a finished run into place: its folder, then its notebook, then clean up."""
+    final, previous = out_dir / slug, _previous(out_dir, slug)
+    if final.exists():
+        final.rename(previous)
+    (staging / slug).rename(final)
+    os.replace(staging / f"{slug}.ipynb", out_dir / f"{slug}.ipynb")
+    shutil.rmtree(previous, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _show_final_paths(nb: nbformat.NotebookNode, staging: Path, out_dir: Path) -> None:
+    """The injected parameters and papermill's record name the final paths, not the staging
+    folder the kernel wrote into (``out_dir/.SLUG.partial`` -> ``out_dir``)."""
+    staged, final = shown_path(staging), shown_path(out_dir)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = cell.source.replace(staged, final)
+    record = nb.metadata.get("papermill", {})
+    if isinstance(record.get("output_path"), str):
+        record["output_path"] = record["output_path"].replace(str(staging), str(out_dir))
+    parameters = record.get("parameters", {})
+    if isinstance(parameters.get("output_dir"), str):
+        parameters["output_dir"] = parameters["output_dir"].replace(staged, final)
+
+
 def run_notebook(
     slug: str,
     out_dir: Path,
@@ -246,24 +374,23 @@ def run_notebook(
 
     ``parameter_files``: YAML files of values that replace the notebook's defaults (its
     parameters cell), later files winning; ``overrides`` win over every file.
-    Raises :class:`InputError` for bad parameters (nothing runs) and
-    :class:`NotebookFailed` if a cell raises (the partial notebook is kept).
+    Raises :class:`InputError` for bad parameters or a bad ``out_dir`` (nothing runs)
+    and :class:`NotebookFailed` if a cell raises (the partial notebook is kept in
+    ``out_dir/.SLUG.partial/``; the previous output stays in place).
     """
     import papermill
 
     source = notebook_path(slug, notebooks_dir)
-    values = resolve_parameters(
-        declared_parameters(source), files=parameter_files or [], overrides=overrides, slug=slug
-    )
-    out_dir = Path(out_dir).resolve()
-    files_dir = out_dir / slug
-    files_dir.mkdir(parents=True, exist_ok=True)
+    values = resolve_run_parameters(slug, parameter_files, overrides, notebooks_dir)
+    out_dir = _output_folder(out_dir)
+    _recover(out_dir, slug)
+    staging = _staging(out_dir, slug)
+    staged_files = staging / slug
+    staged_files.mkdir(parents=True)
     if "output_dir" in values:
-        # relative to the repository (the kernel's working directory) where possible, so
-        # pages and the status table show no machine-specific paths
-        inside = files_dir.is_relative_to(REPO_ROOT)
-        values["output_dir"] = str(files_dir.relative_to(REPO_ROOT) if inside else files_dir)
-    target = out_dir / f"{slug}.ipynb"
+        shown = shown_path(out_dir / slug)
+        values["output_dir"] = shown_path(staged_files)  # the kernel writes here
+    target = staging / f"{slug}.ipynb"
     started = datetime.now(UTC)
     clock = time.perf_counter()
     try:
@@ -277,18 +404,92 @@ def run_notebook(
             log_output=False,
         )
     except papermill.PapermillExecutionError as exc:
-        raise NotebookFailed(_failure_message(slug, exc)) from None
+        raise NotebookFailed(
+            _failure_message(slug, exc) + f" (partial notebook: {shown_path(target)})"
+        ) from None
     seconds = time.perf_counter() - clock
     nb = nbformat.read(target, as_version=4)
     _present_parameters(nb)
     keep_cells_for_data(nb, simulated=values.get("data", "simulated") == "simulated")
+    _show_final_paths(nb, staging, out_dir)
+    if "output_dir" in values:
+        values["output_dir"] = shown
     nbformat.write(nb, target)
     record = RunRecord(
         slug=slug,
         parameters=values,
         started=started.strftime("%Y-%m-%d %H:%M:%S UTC"),
         seconds=round(seconds, 2),
-        notebook=str(target),
+        notebook=str(out_dir / f"{slug}.ipynb"),
     )
-    (files_dir / RUN_RECORD).write_text(json.dumps(record.__dict__, indent=2), encoding="utf-8")
+    (staged_files / RUN_RECORD).write_text(json.dumps(record.__dict__, indent=2), encoding="utf-8")
+    _commit(staging, out_dir, slug)
     return record
+
+
+def resolve_run_parameters(
+    slug: str,
+    parameter_files: list[Path] | None = None,
+    overrides: Mapping[str, str] | None = None,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+) -> dict[str, object]:
+    """The values a run of ``slug`` uses: the notebook's defaults (its parameters cell), then
+    the ``parameter_files``, then the ``overrides``."""
+    declared = declared_parameters(notebook_path(slug, notebooks_dir))
+    return resolve_parameters(declared, files=parameter_files or [], overrides=overrides, slug=slug)
+
+
+# --------------------------------------------------------------------------- inputs
+def _files_digest(root: Path, pattern: str) -> bytes:
+    """sha256 over the relative names and contents of the files under ``root``."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
+
+
+def environment_digest() -> str:
+    """sha256 of what every notebook depends on besides itself and its parameters: the
+    ``helpers`` package source, the data files, the lock file and the Python version."""
+    digest = hashlib.sha256(platform.python_version().encode())
+    digest.update(_files_digest(PACKAGE_DIR, "*.py"))
+    digest.update(_files_digest(DATA_DIR, "*"))
+    if LOCK_FILE.exists():
+        digest.update(LOCK_FILE.read_bytes())
+    return digest.hexdigest()
+
+
+def _named_file(value: object) -> Path | None:
+    """The file a string parameter names (absolute, or relative to the repository), if any."""
+    if not isinstance(value, str) or not value.strip() or "\n" in value:
+        return None
+    path = Path(value)
+    path = path if path.is_absolute() else REPO_ROOT / path
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name too long, or otherwise not a path
+        return None
+
+
+def input_key(
+    slug: str,
+    values: Mapping[str, object],
+    environment: str,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    upstream: Mapping[str, str] | None = None,
+) -> str:
+    """sha256 of one run's inputs: the notebook, its resolved parameter ``values`` and the
+    contents of the files they name (a reader's data, ``benchmarks/results.csv``), the
+    :func:`environment_digest` and, for pages that read other chapters' outputs, the keys
+    of those runs (``upstream``, slug -> key)."""
+    digest = hashlib.sha256(notebook_path(slug, notebooks_dir).read_bytes())
+    digest.update(json.dumps(dict(values), sort_keys=True, default=str).encode())
+    for value in values.values():  # a file a parameter names (data, mapping, results_file)
+        named = _named_file(value)
+        if named is not None:
+            digest.update(hashlib.sha256(named.read_bytes()).digest())
+    digest.update(environment.encode())
+    digest.update(json.dumps(dict(upstream or {}), sort_keys=True).encode())
+    return digest.hexdigest()

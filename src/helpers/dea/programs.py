@@ -20,6 +20,20 @@ _INF = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 
 
+class _QuietHighs(highspy.Highs):
+    """``highspy.Highs`` with its output off before anything can print.
+
+    highspy's constructor registers its callbacks, and at that moment HiGHS writes its
+    copyright banner to the process's standard output (once per process, while
+    ``output_flag`` is on), before a caller can switch output off; in a notebook kernel
+    the banner would land in the rendered page.  Output is switched off first.
+    """
+
+    def enableCallbacks(self) -> None:
+        self.setOptionValue("output_flag", False)
+        super().enableCallbacks()
+
+
 class _Program:
     """A HiGHS LP ``min c'z s.t. row_lo <= A z <= row_up, col_lo <= z <= col_up``."""
 
@@ -36,8 +50,7 @@ class _Program:
         lp.a_matrix_.start_ = A.indptr
         lp.a_matrix_.index_ = A.indices
         lp.a_matrix_.value_ = A.data
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = _QuietHighs()
         # One thread: the LPs are tiny and thread start-up would dominate each solve.
         h.setOptionValue("threads", 1)
         # Presolve costs more than it saves on these small LPs (most solves are warm anyway).

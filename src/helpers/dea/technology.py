@@ -249,7 +249,8 @@ class Technology:
             return len(rows)
 
         tasks = [partial(score_block, self._solvers[j], rows) for j, rows in enumerate(blocks)]
-        with tqdm(total=n, delay=_PROGRESS_DELAY_S, desc="DEA", leave=False) as bar:
+        # disable=None: a bar on a terminal only, never in a notebook page or a log file
+        with tqdm(total=n, delay=_PROGRESS_DELAY_S, desc="DEA", leave=False, disable=None) as bar:
             for done in run_tasks(tasks, workers):
                 bar.update(done)
         return out
