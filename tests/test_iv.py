@@ -292,7 +292,7 @@ def test_numpy_path_equals_linearmodels(griliches, feiv_panel, case, vcov):
 def test_collinear_instruments_are_named(feiv_panel):
     """The numpy path guards the rank that linearmodels checked, with a reader's message."""
     panel = feiv_panel.assign(z_twice=2 * feiv_panel["z"])
-    with pytest.raises(InputError, match="instruments are collinear"):
+    with pytest.raises(InputError, match="instruments and exogenous regressors are collinear"):
         fe_iv(panel, "y", ["d"], ["z", "z_twice"], ["w"], ["city", "year"])
 
 

@@ -507,25 +507,28 @@ def plot_event_study(
 
 def plot_placebo_density(result: PlaceboResult, ax: plt.Axes | None = None) -> Figure:
     """Kernel density (Gaussian, Scott bandwidth) of placebo coefficients; true estimate marked."""
+    from matplotlib.ticker import MaxNLocator
+    from scipy.stats import gaussian_kde
+
     fig, ax = _axes(ax)
     grid = np.linspace(result.coef.min(), result.coef.max(), 400)
     if np.isfinite(result.estimate):
         grid = np.linspace(min(grid[0], result.estimate), max(grid[-1], result.estimate), 400)
-    from scipy.stats import gaussian_kde
-
     ax.plot(grid, gaussian_kde(result.coef)(grid), color="C0")
     if np.isfinite(result.estimate):
         ax.axvline(result.estimate, color="C3", ls="--", label=f"estimate {result.estimate:.4g}")
         ax.legend(frameon=False)
     ax.set_xlabel("placebo coefficient")
     ax.set_ylabel("density")
-    ax.xaxis.set_major_locator(plt.MaxNLocator(5))  # small numbers: few ticks, no overlap
+    ax.xaxis.set_major_locator(MaxNLocator(5))  # small numbers: few ticks, no overlap
     fig.tight_layout()
     return fig
 
 
 def plot_placebo_pvalues(result: PlaceboResult, ax: plt.Axes | None = None) -> Figure:
     """Scatter of placebo p-values against coefficients with the p = 0.10 line."""
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = _axes(ax)
     ax.scatter(result.coef, result.pvalue, s=8, alpha=0.6, color="C0")
     ax.axhline(0.10, color="C3", ls="--", lw=0.9, label="p = 0.10")
@@ -534,7 +537,7 @@ def plot_placebo_pvalues(result: PlaceboResult, ax: plt.Axes | None = None) -> F
     ax.legend(frameon=False)
     ax.set_xlabel("placebo coefficient")
     ax.set_ylabel("p-value")
-    ax.xaxis.set_major_locator(plt.MaxNLocator(5))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
     fig.tight_layout()
     return fig
 
