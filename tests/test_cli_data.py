@@ -66,3 +66,30 @@ def test_validate_delimiter_and_sheet_options(tmp_path, capsys):
     assert cli.main(["validate", "coordination", str(book)]) == 1
     assert "pass sheet='panel'" in capsys.readouterr().err
     assert cli.main(["validate", "coordination", str(book), "--sheet", "panel"]) == 0
+
+
+def test_validate_and_run_reject_the_same_file_with_the_same_words(tmp_path, capsys):
+    """A file the chapter's own preparation rejects is rejected by validate and by run, in
+    the same words and before anything runs (no output folder appears)."""
+    args = ["coordination", str(DEFAULT_PANEL)]
+    assert cli.main(["validate", *args, "-p", "first_year=2030"]) == 1
+    validate_err = capsys.readouterr().err
+    out = tmp_path / "run"
+    run = ["run", "coordination", "-p", f"data={DEFAULT_PANEL}", "-p", "first_year=2030"]
+    assert cli.main([*run, "--out", str(out)]) == 1
+    run_err = capsys.readouterr().err
+    assert "parameter 'first_year'" in validate_err and validate_err == run_err
+    assert not out.exists()
+
+
+def test_validate_runs_the_chapters_checks_beyond_the_contract(tmp_path, capsys):
+    """A panel that meets the contract but not the chapter (a price base year it lacks) is
+    valid for the contract alone and rejected by validate."""
+    panel = pd.read_csv(DEFAULT_PANEL)
+    short = tmp_path / "from_2015.csv"
+    panel[panel["year"] >= 2015].to_csv(short, index=False)
+    from helpers.io import validate_file
+
+    assert validate_file("coordination", short) == []
+    assert cli.main(["validate", "coordination", str(short)]) == 1
+    assert "first_year" in capsys.readouterr().err

@@ -51,10 +51,48 @@ def _run_one(
     print(f"[run] {slug} done in {time.perf_counter() - clock:.1f} s -> {out / slug}", flush=True)
 
 
+READERS_FILE_OPTIONS = ("data", "mapping", "sheet", "delimiter")
+"""A chapter's parameters that name the reader's file and how to read it."""
+
+
+def _readers_file_problems(slug: str, values: dict[str, object]) -> list[str] | None:
+    """For a registered paper run on a reader's file (``values``: the run's parameters), the
+    problems :func:`helpers.papers.check_readers_file` finds; None when it does not apply."""
+    if slug not in slugs(drafts=True) or values.get("data", "simulated") == "simulated":
+        return None
+    from helpers.papers import check_readers_file
+
+    options = {k: str(values.get(k, "")) for k in READERS_FILE_OPTIONS}
+    rest = {k: v for k, v in values.items() if k not in (*READERS_FILE_OPTIONS, "output_dir")}
+    return check_readers_file(
+        slug,
+        options["data"],
+        options["mapping"],
+        sheet=options["sheet"],
+        delimiter=options["delimiter"],
+        **rest,
+    )
+
+
+def _report(file: object, slug: str, problems: list[str]) -> int:
+    if not problems:
+        print(f"{file}: valid for '{slug}'")
+        return 0
+    print(f"{file}: {len(problems)} problem(s) for '{slug}':", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     files = [Path(f) for f in args.file or []]
     out = Path(args.out) if args.out else BUILD_DIR / "runs"
-    _run_one(args.slug, out, files, _parse_assignments(args.p or []), args.notebooks)
+    overrides = _parse_assignments(args.p or [])
+    values = runner.resolve_run_parameters(args.slug, files, overrides, args.notebooks)
+    problems = _readers_file_problems(args.slug, values)
+    if problems:  # what validate rejects, run rejects before anything runs, with its words
+        return _report(values["data"], args.slug, problems)
+    _run_one(args.slug, out, files, overrides, args.notebooks)
     return 0
 
 
@@ -102,18 +140,21 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from helpers.io import validate_file
+    """The contract and, for a chapter, everything its run checks before it estimates
+    (:func:`helpers.papers.check_readers_file` with the chapter's parameters)."""
+    options = {"data": args.file, "mapping": args.mapping or "", "sheet": args.sheet or ""}
+    options["delimiter"] = args.delimiter or ""
+    overrides = _parse_assignments(args.p or [])
+    if (args.notebooks / f"{args.slug}.ipynb").is_file():
+        files = [Path(f) for f in args.file_params or []]
+        values = runner.resolve_run_parameters(args.slug, files, overrides, args.notebooks)
+        problems = _readers_file_problems(args.slug, values | options)
+    else:  # a paper without a chapter notebook yet: its contract only
+        from helpers.io import validate_file
 
-    problems = validate_file(
-        args.slug, Path(args.file), args.mapping, sheet=args.sheet, delimiter=args.delimiter
-    )
-    if not problems:
-        print(f"{args.file}: valid for '{args.slug}'")
-        return 0
-    print(f"{args.file}: {len(problems)} problem(s) for '{args.slug}':", file=sys.stderr)
-    for problem in problems:
-        print(f"  - {problem}", file=sys.stderr)
-    return 1
+        found = validate_file(args.slug, Path(args.file), args.mapping, args.sheet, args.delimiter)
+        problems = [str(p) for p in found]
+    return _report(args.file, args.slug, problems)
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -196,13 +237,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="optional: print the executed book to _build/pdf/book.pdf with headless Chromium "
         "(run `replicate book` first)",
     ).set_defaults(func=_cmd_pdf)
-    validate = sub.add_parser("validate", help="check a data file against a paper's contract")
+    validate = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check a data file against a paper's contract and everything its chapter checks",
+    )
     validate.add_argument("slug", choices=slugs(drafts=True), help="paper whose contract applies")
     validate.add_argument("file", help="CSV, XLSX, Stata .dta or Parquet file")
     validate.add_argument("--mapping", metavar="MAP.yml", help="your header -> contract name")
     validate.add_argument("--sheet", help="worksheet of an XLSX file (default: the first)")
     validate.add_argument(
         "--delimiter", help="CSV delimiter: ',', ';', 'tab' or '|' (default: detected)"
+    )
+    validate.add_argument(
+        "-p", action="append", metavar="NAME=VALUE", help="a chapter parameter, as for run"
+    )
+    validate.add_argument(
+        "-f", "--file-params", action="append", metavar="PARAMS.yml", help="YAML values"
     )
     validate.set_defaults(func=_cmd_validate)
     new = sub.add_parser(
