@@ -92,11 +92,25 @@ def run_pipeline(
 ) -> pd.DataFrame:
     """Chapter ``slug``'s computation on a raw ``panel``, from its measurement to its tidy
     cells (the paper's ``pipeline``), with the chapter's parameters
-    (:func:`chapter_parameters`); what the sweeps and ``replicate validate`` run."""
+    (:func:`chapter_parameters`); what the sweeps and ``replicate validate`` run.
+
+    An override that is not a notebook parameter but an optional argument of the paper's
+    ``pipeline`` (gtfp's ``alternatives``, bigdata_did's ``entropy_by``) is passed through
+    as it is: the sweeps set them, the chapters keep their defaults."""
     module = paper(slug)
     accepted = inspect.signature(module.pipeline).parameters
-    values = chapter_parameters(slug, **overrides)
-    chosen = {name: value for name, value in values.items() if name in accepted}
+    declared = {p.name for p in declared_parameters(NOTEBOOKS_DIR / f"{entry(slug).slug}.ipynb")}
+    optional = {
+        name: value
+        for name, value in overrides.items()
+        if name not in declared
+        and name in accepted
+        and accepted[name].default is not inspect.Parameter.empty
+    }
+    values = chapter_parameters(
+        slug, **{name: value for name, value in overrides.items() if name not in optional}
+    )
+    chosen = {name: value for name, value in values.items() if name in accepted} | optional
     published = load_cells() if published is None else published
     return module.pipeline(panel, published, **chosen)
 

@@ -155,6 +155,30 @@ class Paper(Protocol):
     ) -> pd.DataFrame: ...
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One option of a specification dimension (a paper's ``SPECIFICATIONS``): its
+    ``label`` on the page, the pipeline ``parameters`` it sets, and whose choice it is
+    (``source``: ``"paper"`` when the paper states it, ``"book"`` when the paper is silent
+    and the book chose, or an alternative a reader can defend)."""
+
+    label: str
+    parameters: Mapping[str, Any]
+    source: str = "book"
+
+
+def choices(name: str, options: Mapping[Any, str]) -> tuple[Choice, ...]:
+    """The options of a dimension that sets one pipeline parameter ``name``: value ->
+    source (``"paper"`` or ``"book"``), the chapter's default first; each label is the
+    value itself."""
+    return tuple(Choice(str(value), {name: value}, source) for value, source in options.items())
+
+
+Specifications = Mapping[str, tuple[Choice, ...]]
+"""A paper's specification grid: dimension -> its options, the chapter's default first.
+Crossing every dimension gives the specifications of the paper's specification curve."""
+
+
 LAYERS: tuple[str, ...] = ("variables", "measurement", "process", "estimation", "calibration")
 """A paper package's modules, lowest layer first: a module imports only from lower ones."""
 

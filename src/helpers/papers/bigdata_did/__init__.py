@@ -10,6 +10,7 @@ simulated panel and ``load_panel``), :mod:`~helpers.papers.bigdata_did.estimatio
 the known truth, :mod:`~helpers.papers.bigdata_did.calibration`.
 """
 
+from helpers.papers.bigdata_did.calibration import BASELINE_CELL, SWEEP_PARAMETERS, truth
 from helpers.papers.bigdata_did.estimation import (
     Estimates,
     ImputationResult,
@@ -44,6 +45,7 @@ from helpers.papers.bigdata_did.process import (
 from helpers.papers.bigdata_did.variables import (
     COLUMNS,
     CONTROLS,
+    CORE_ROWS,
     DEFAULT_SEED,
     KNOBS,
     PAPER,
@@ -51,6 +53,7 @@ from helpers.papers.bigdata_did.variables import (
     ROW_LABELS,
     SE_TYPES,
     SLUG,
+    SPECIFICATIONS,
     TABLE2_ROWS,
     TABLE2_STATS,
     TIME,
@@ -59,8 +62,10 @@ from helpers.papers.bigdata_did.variables import (
 )
 
 __all__ = [
+    "BASELINE_CELL",
     "COLUMNS",
     "CONTROLS",
+    "CORE_ROWS",
     "DEFAULT_SEED",
     "KNOBS",
     "PAPER",
@@ -68,6 +73,8 @@ __all__ = [
     "ROW_LABELS",
     "SE_TYPES",
     "SLUG",
+    "SPECIFICATIONS",
+    "SWEEP_PARAMETERS",
     "TABLE2_ROWS",
     "TABLE2_STATS",
     "TIME",
@@ -96,6 +103,7 @@ __all__ = [
     "sample_of",
     "simulate",
     "treated_cities",
+    "truth",
     "units",
     "weights_table",
 ]

@@ -11,6 +11,7 @@ cells) and, for maintainers and the known truth,
 :mod:`~helpers.papers.producer_services.calibration`.
 """
 
+from helpers.papers.producer_services.calibration import BASELINE_CELL, SWEEP_PARAMETERS, truth
 from helpers.papers.producer_services.estimation import (
     ColumnFit,
     Estimates,
@@ -49,6 +50,7 @@ from helpers.papers.producer_services.variables import (
     BASELINE,
     COLUMNS,
     CONTROLS,
+    CORE_ROWS,
     DEA_INPUTS,
     DEA_OUTPUT,
     DEFAULT_SEED,
@@ -67,6 +69,7 @@ from helpers.papers.producer_services.variables import (
     SE_TYPES,
     SECTORS,
     SLUG,
+    SPECIFICATIONS,
     TIME,
     UNIT,
     Column,
@@ -74,8 +77,10 @@ from helpers.papers.producer_services.variables import (
 
 __all__ = [
     "BASELINE",
+    "BASELINE_CELL",
     "COLUMNS",
     "CONTROLS",
+    "CORE_ROWS",
     "DEA_INPUTS",
     "DEA_OUTPUT",
     "DEFAULT_SEED",
@@ -94,6 +99,8 @@ __all__ = [
     "SECTORS",
     "SE_TYPES",
     "SLUG",
+    "SPECIFICATIONS",
+    "SWEEP_PARAMETERS",
     "TIME",
     "UNIT",
     "Column",
@@ -123,6 +130,7 @@ __all__ = [
     "result_cells",
     "sample_of",
     "simulate",
+    "truth",
     "units",
     "with_lags",
 ]

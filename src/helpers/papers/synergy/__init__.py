@@ -10,6 +10,7 @@ of the simulated panel and ``load_panel``), :mod:`~helpers.papers.synergy.estima
 :mod:`~helpers.papers.synergy.calibration`.
 """
 
+from helpers.papers.synergy.calibration import BASELINE_CELL, SWEEP_PARAMETERS, truth
 from helpers.papers.synergy.estimation import (
     Estimates,
     Fit,
@@ -72,6 +73,7 @@ from helpers.papers.synergy.variables import (
     RTS,
     SE_TYPES,
     SLUG,
+    SPECIFICATIONS,
     TABLE3_ROWS,
     TABLE3_STATS,
     TIME,
@@ -81,6 +83,7 @@ from helpers.papers.synergy.variables import (
 )
 
 __all__ = [
+    "BASELINE_CELL",
     "COLUMNS",
     "CONTINUOUS",
     "CONTROLS",
@@ -103,6 +106,8 @@ __all__ = [
     "RTS",
     "SE_TYPES",
     "SLUG",
+    "SPECIFICATIONS",
+    "SWEEP_PARAMETERS",
     "TABLE3_ROWS",
     "TABLE3_STATS",
     "TIME",
@@ -139,6 +144,7 @@ __all__ = [
     "sample_of",
     "sample_sums",
     "simulate",
+    "truth",
     "units",
     "weight_cells",
     "weights_table",
