@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 LOCK := requirements.lock
 STAMP := $(VENV)/.installed
 
-.PHONY: install book test lab bench clean lock lint pdf
+.PHONY: install book test lab bench clean lock lint pdf sweeps
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ lab: install
 
 bench: install
 	$(PY) benchmarks/run.py
+
+# Optional, for maintainers (about an hour on two cores; not part of test or book): rerun the
+# Monte Carlo and specification sweeps committed under data/sweeps/ on a Dask LocalCluster.
+# Resumable: per-task results live under _build/sweeps, so an interrupted run continues.
+sweeps: install
+	$(PY) -m helpers.sweep
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks notebooks

@@ -23,6 +23,7 @@ not recomputed) and :func:`reduce` writes the committed files from them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -120,28 +121,24 @@ def regenerate(
     progress bar for one stage."""
     chosen = list(chosen or slugs())
     seeds = list(seeds)
-    if workers == 0 and not scheduler:
-        _run_stages(chosen, None, 0, work, seeds, progress)
-    else:
-        with cluster(workers, scheduler) as client:
-            _run_stages(chosen, client, workers, work, seeds, progress)
-    for slug in chosen:
-        reduce(slug, work=work, seeds=seeds, root=root)
-    return write_manifest(chosen, work=work, seeds=seeds, root=root, workers=workers)
+    manifest = Path(root) / MANIFEST.name
+    with contextlib.ExitStack() as stack:
+        client = None
+        if workers != 0 or scheduler:
+            client = stack.enter_context(cluster(workers, scheduler))
+        for slug in chosen:
+            for stage in STAGES:
+                tasks = stage_tasks(slug, stage, seeds)
+                update = progress(f"{slug} {stage}", len(tasks)) if progress else None
+                folder = work / slug / stage
+                run = run_sweep(tasks, folder, workers=workers, client=client, progress=update)
+                _record(folder, run, client)
+            reduce(slug, work=work, root=root)
+            manifest = write_manifest([slug], work=work, seeds=seeds, root=root)
+    return manifest
 
 
-def _run_stages(chosen, client, workers, work, seeds, progress) -> None:
-    for slug in chosen:
-        for stage in STAGES:
-            tasks = stage_tasks(slug, stage, seeds)
-            update = progress(f"{slug} {stage}", len(tasks)) if progress else None
-            run = run_sweep(
-                tasks, work / slug / stage, workers=workers, client=client, progress=update
-            )
-            _record(work / slug / stage, run, workers, client)
-
-
-def _record(folder: Path, run, workers, client) -> None:
+def _record(folder: Path, run, client) -> None:
     """Append one line per sweep run to ``runs.csv``: a resumed stage sums its runs."""
     n_workers = len(client.scheduler_info()["workers"]) if client is not None else 0
     line = pd.DataFrame(
@@ -160,9 +157,7 @@ def _record(folder: Path, run, workers, client) -> None:
     line.to_csv(path, mode="a", header=not path.is_file(), index=False, lineterminator="\n")
 
 
-def reduce(
-    slug: str, *, work: Path = WORK_DIR, seeds: Iterable[int] = SEEDS, root: Path = SWEEPS_DIR
-) -> list[Path]:
+def reduce(slug: str, *, work: Path = WORK_DIR, root: Path = SWEEPS_DIR) -> list[Path]:
     """Write paper ``slug``'s committed files from its finished sweeps in ``work``."""
     module = papers.paper(slug)
     published = load_cells()
@@ -205,7 +200,6 @@ def write_manifest(
     work: Path = WORK_DIR,
     seeds: Iterable[int] = SEEDS,
     root: Path = SWEEPS_DIR,
-    workers: int | None = None,
 ) -> Path:
     """``manifest.json``: per paper and stage the tasks and timings (:func:`stage_timing`),
     the seeds and worlds, and the machine; an existing manifest keeps its other papers."""
