@@ -21,7 +21,7 @@ from helpers.papers.interface import Choice
 from helpers.sweep.specifications import expand, parameters_of, read_grid
 
 SLUG = "coordination"  # the fastest pipeline (no DEA)
-SEEDS = (0, 1, 2, 3)
+SEEDS = (0, 1, 2)
 
 
 def tasks(seeds=SEEDS):
@@ -94,7 +94,7 @@ def test_scheduler_and_two_worker_processes_give_the_serial_bytes(serial, tmp_pa
 @pytest.mark.slow
 def test_a_killed_sweep_resumes_and_finishes_with_the_same_bytes(serial, tmp_path):
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "helpers", "sweep", SLUG, "--seeds", "0:4",
+    command = [sys.executable, "-m", "helpers", "sweep", SLUG, "--seeds", "0:3",
                "--workers", "0", "--out", str(out)]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
