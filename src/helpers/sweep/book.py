@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import papers, style, verdicts
+from helpers import style, verdicts
 from helpers.registry import entry
 from helpers.sweep.committed import SWEEPS_DIR, read_committed
+from helpers.sweep.engine import paper
 from helpers.sweep.montecarlo import TEST_LEVEL, percentile_of
 from helpers.sweep.specifications import dimensions, keep_share
 
@@ -38,7 +39,7 @@ def recovery(slug: str, root: Path = SWEEPS_DIR) -> pd.DataFrame:
     each row is the paper's baseline."""
     table = read_committed(slug, "recovery", root)
     table.insert(0, "cell", cell_labels(table))
-    base = papers.paper(slug).BASELINE_CELL
+    base = paper(slug).BASELINE_CELL
     table["baseline"] = [tuple(k) == tuple(base) for k in table[KEY].itertuples(index=False)]
     return table
 
@@ -90,7 +91,7 @@ def estimates(
     """The committed Monte Carlo rows of one core cell (default: the baseline) in ``world``,
     the default seed included (``default`` marks it)."""
     frame = read_committed(slug, "montecarlo", root)
-    table, column, row = cell or papers.paper(slug).BASELINE_CELL
+    table, column, row = cell or paper(slug).BASELINE_CELL
     part = frame[
         (frame["world"] == world)
         & (frame["table"] == table)
@@ -186,6 +187,14 @@ def recovery_texts(slug: str, root: Path = SWEEPS_DIR) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- figures
+def _row_labels(table: pd.DataFrame) -> list[str]:
+    """Row labels of a recovery figure: the cell, the baseline marked."""
+    return [
+        f"{cell} (baseline)" if base else cell
+        for cell, base in zip(table["cell"], table["baseline"], strict=True)
+    ]
+
+
 def _dot_axes(n_rows: int, width: float = 5.2):
     import matplotlib.pyplot as plt
 
@@ -234,9 +243,7 @@ def plot_coverage(slug: str, level: float = 0.95, root: Path = SWEEPS_DIR):
             zorder=3,
             label="outside",
         )
-        ax.set_yticks(y, table["cell"])
-        for tick, is_base in zip(ax.get_yticklabels(), table["baseline"], strict=True):
-            tick.set_fontweight("bold" if is_base else "normal")
+        ax.set_yticks(y, _row_labels(table))
         ax.set_xlim(0, 1.02)
         ax.xaxis.set_major_formatter(_percent_formatter())
         ax.set_xlabel(f"share of {n} seeds whose {level:.0%} interval covers the truth")
@@ -283,9 +290,7 @@ def plot_size_power(slug: str, root: Path = SWEEPS_DIR):
             zorder=3,
             label="effect off, target not zero",
         )
-        ax.set_yticks(y, table["cell"])
-        for tick, is_base in zip(ax.get_yticklabels(), table["baseline"], strict=True):
-            tick.set_fontweight("bold" if is_base else "normal")
+        ax.set_yticks(y, _row_labels(table))
         ax.set_xlim(-0.02, 1.02)
         ax.xaxis.set_major_formatter(_percent_formatter())
         ax.set_xlabel(f"share of {int(table['seeds'].max())} seeds rejecting b = 0 at 5%")
@@ -313,7 +318,7 @@ def plot_baseline_distribution(slug: str, root: Path = SWEEPS_DIR):
         )
         for value, colour, line, label in marks:
             ax.axvline(value, color=colour, ls=line, lw=1.8, label=label)
-        ax.set_xlabel(f"baseline estimate ({' '.join(papers.paper(slug).BASELINE_CELL)})")
+        ax.set_xlabel(f"baseline estimate ({' '.join(paper(slug).BASELINE_CELL)})")
         ax.set_ylabel("seeds")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()

@@ -33,12 +33,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import papers
 from helpers.errors import InputError
 from helpers.paths import BUILD_DIR, DATA_DIR
 from helpers.published import load_cells
 from helpers.registry import entry, slugs
-from helpers.sweep.engine import RESULT_FILE, cluster, read_parquet, run_sweep, task_log
+from helpers.sweep.engine import RESULT_FILE, cluster, paper, read_parquet, run_sweep, task_log
 from helpers.sweep.montecarlo import (
     SEEDS,
     WORLDS,
@@ -159,7 +158,7 @@ def _record(folder: Path, run, client) -> None:
 
 def reduce(slug: str, *, work: Path = WORK_DIR, root: Path = SWEEPS_DIR) -> list[Path]:
     """Write paper ``slug``'s committed files from its finished sweeps in ``work``."""
-    module = papers.paper(slug)
+    module = paper(slug)
     published = load_cells()
     montecarlo = read_parquet(work / slug / "montecarlo" / RESULT_FILE)
     estimates = core_estimates(montecarlo, slug)

@@ -24,7 +24,9 @@ thread (the reductions of a multi-threaded BLAS may differ in the last bit) and 
 (solver banners, progress bars and warnings go to ``OUT/log.csv``, not to the console);
 wall times go to the log too, never into the results.
 
-This module is general: it gets the papers through :mod:`helpers.papers` and imports none.
+This module is general: it gets the papers through :mod:`helpers.papers` and imports none;
+it is the sweeps' one door to them (:func:`paper`), so the rest of :mod:`helpers.sweep`
+imports no paper module at all.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -50,6 +53,8 @@ from threadpoolctl import threadpool_limits
 
 from helpers import papers
 from helpers.errors import InputError
+from helpers.papers.interface import Choice as Choice  # re-exported: the sweeps' grids
+from helpers.papers.interface import Specifications as Specifications
 from helpers.published import load_cells
 
 RESULT_FILE = "results.parquet"
@@ -139,6 +144,12 @@ def make_task(
     )
 
 
+def paper(slug: str) -> ModuleType:
+    """The package of paper ``slug`` (:func:`helpers.papers.paper`, through the registry):
+    its pipeline, process, truth, grid and sweep options."""
+    return papers.paper(slug)
+
+
 @cache
 def _published() -> pd.DataFrame:
     return load_cells()
@@ -175,7 +186,7 @@ def run_task(task: Task) -> pd.DataFrame:
     """The result rows of one task (:data:`COLUMNS`): the pipeline's tidy cells and, if
     ``task.truth``, the truth rows. Deterministic: one BLAS thread, no clock."""
     with threadpool_limits(limits=1):
-        module = papers.paper(task.slug)
+        module = paper(task.slug)
         if task.data:
             panel = module.load_panel(task.data, task.mapping)
         else:

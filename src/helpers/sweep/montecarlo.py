@@ -23,7 +23,7 @@ Definitions (each over the seeds of a world):
   industrial structure, coordination's upgrading slope, bigdata_did's mediators), and a
   rejection of a true non-zero target is not a size.
 
-This module is general: it gets the papers through :mod:`helpers.papers`.
+This module is general: it gets the papers through :func:`helpers.sweep.engine.paper`.
 """
 
 from __future__ import annotations
@@ -34,10 +34,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from helpers import papers
 from helpers.registry import entry
 from helpers.simulate.truth import core_cells
-from helpers.sweep.engine import TRUTH_STAT, Task, make_task
+from helpers.sweep.engine import TRUTH_STAT, Task, make_task, paper
 
 SEEDS = range(200)
 """The seeds of the committed Monte Carlo sweeps (each world)."""
@@ -70,7 +69,7 @@ def montecarlo_tasks(
     at the chapter's parameters and the paper's sweep options; with ``default_seed``, also
     the paper's default seed in world ``"on"`` (the chapter's draw, placed in the
     distribution by :func:`default_seed_percentile`)."""
-    options = dict(papers.paper(slug).SWEEP_PARAMETERS)
+    options = dict(paper(slug).SWEEP_PARAMETERS)
     seeds = list(seeds)
     tasks = [
         make_task(slug, seed=seed, spec=world, parameters=options, knobs=knobs, truth=True)
@@ -86,7 +85,7 @@ def montecarlo_tasks(
 def paper_core_cells(slug: str) -> list[tuple[str, str, str]]:
     """The core coefficients of paper ``slug`` (its ``CORE_ROWS`` in every published
     regression column), in the published order."""
-    module = papers.paper(slug)
+    module = paper(slug)
     return core_cells(module.PAPER, module.CORE_ROWS)
 
 

@@ -8,9 +8,8 @@ from collections.abc import Mapping
 
 import yaml
 
-from helpers import papers
 from helpers.errors import InputError
-from helpers.sweep.engine import Task, make_task
+from helpers.sweep.engine import Task, make_task, paper
 from helpers.sweep.specifications import read_grid, specification_tasks
 
 PAPER_GRID = "paper"
@@ -67,7 +66,7 @@ def plan(
     ``grid`` (a YAML file, or :data:`PAPER_GRID` for the paper's own): one task per
     specification and seed (default: the paper's default seed), or per specification on
     the reader's file ``data`` (which takes no seeds, knobs or truth)."""
-    module = papers.paper(slug)
+    module = paper(slug)
     chosen_knobs = {k: float(v) for k, v in (knobs or {}).items()}
     unknown = sorted(set(chosen_knobs) - set(module.KNOBS))
     if unknown:

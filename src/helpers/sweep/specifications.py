@@ -10,7 +10,7 @@ makes one sweep task of each (on the default simulated panel or a reader's file)
 options, the baseline coefficient, its SE and stars, whether it keeps the paper's sign and
 significance class, and the agreement of all core coefficients with the published table.
 
-This module is general: it gets the papers through :mod:`helpers.papers`.
+This module is general: it gets the papers through :func:`helpers.sweep.engine.paper`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers import papers
 from helpers.errors import InputError
-from helpers.papers.interface import Choice, Specifications
 from helpers.registry import entry
-from helpers.sweep.engine import Task, make_task
+from helpers.sweep.engine import Choice, Specifications, Task, make_task, paper
 from helpers.sweep.montecarlo import agreement_by_seed, core_estimates
 
 SPEC_PREFIX = "spec-"
@@ -109,7 +107,7 @@ def specification_tasks(
     seed (default: the paper's default seed), or per specification on the reader's file
     ``data``; each with the paper's sweep options, then ``parameters`` (fixed across the
     grid), the process ``knobs`` and, with ``truth``, the seed's known truth."""
-    module = papers.paper(slug)
+    module = paper(slug)
     grid = module.SPECIFICATIONS if grid is None else grid
     fixed = dict(module.SWEEP_PARAMETERS) | dict(parameters or {})
     if data:
@@ -142,7 +140,7 @@ def specification_table(
     the baseline coefficient (``coef``, ``se``, ``stars``), ``keeps``: whether it has the
     published sign and significance class at 10%, and ``agreement``: the share of all core
     coefficients that do. A specification whose baseline could not be estimated has NaN."""
-    module = papers.paper(slug)
+    module = paper(slug)
     grid = module.SPECIFICATIONS if grid is None else grid
     estimates = core_estimates(results, slug).rename(columns={"world": "spec"})
     table, column, row = module.BASELINE_CELL
