@@ -264,3 +264,31 @@ def test_sweep_folder_of_a_reader_file_needs_the_file(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         sweep.make_task(SLUG, data=str(tmp_path / "missing.csv"))
     assert Path(tmp_path).is_dir()
+
+
+def test_a_grid_on_a_readers_file_gives_its_specification_curve(tmp_path):
+    from helpers import papers
+
+    data = papers.write_panel(SLUG, tmp_path / "my_panel.csv", seed=9)
+    grid = tmp_path / "grid.yml"
+    grid.write_text("se_type: [robust, cluster]\ngap_measure: [absolute, relative]\n")
+    out = tmp_path / "sweep"
+    argv = ["sweep", SLUG, "--grid", str(grid), "--data", str(data), "--workers", "0"]
+    assert main([*argv, "--out", str(out)]) == 0
+    spec_grid = read_grid(grid)
+    table = sweep.specification_curve(SLUG, sweep_dir=out, grid=spec_grid)
+    assert list(table["se_type"]) == ["robust", "robust", "cluster", "cluster"]
+    assert table["coef"].notna().all()
+    # the same data and specification as the chapter's default: the chapter's estimate
+    panel = papers.paper(SLUG).load_panel(str(data))
+    cells = papers.run_pipeline(SLUG, panel)
+    baseline = cells[
+        (cells["table"] == "Table 3")
+        & (cells["column"] == "(2)")
+        & (cells["row"] == papers.paper(SLUG).BASELINE_CELL[2])
+        & (cells["stat"] == "coef")
+    ]["value"]
+    assert table["coef"].iloc[0] == pytest.approx(float(baseline.iloc[0]), rel=1e-12)
+    assert 0 <= sweep.specification_share(SLUG, table=table) <= 1
+    with pytest.raises(InputError, match="no seeds"):
+        sweep.plan(SLUG, grid=str(grid), data=str(data), seeds="0:2")

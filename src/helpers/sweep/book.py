@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from helpers import style, verdicts
+from helpers.published import load_cells
 from helpers.registry import entry
 from helpers.sweep.committed import SWEEPS_DIR, read_committed
-from helpers.sweep.engine import paper
+from helpers.sweep.engine import RESULT_FILE, Specifications, paper, read_parquet
 from helpers.sweep.montecarlo import TEST_LEVEL, percentile_of
-from helpers.sweep.specifications import dimensions, keep_share
+from helpers.sweep.specifications import dimensions, keep_share, specification_table
 
 KEY = ["table", "column", "row"]
 
@@ -325,6 +326,21 @@ def plot_baseline_distribution(slug: str, root: Path = SWEEPS_DIR):
     return fig
 
 
+def published_baseline(slug: str) -> float:
+    """The published value of paper ``slug``'s baseline coefficient."""
+    module = paper(slug)
+    cells = load_cells()
+    table, column, row = module.BASELINE_CELL
+    hit = cells[
+        (cells["paper"] == module.PAPER)
+        & (cells["table"] == table)
+        & (cells["column"] == column)
+        & (cells["row"] == row)
+        & (cells["stat"] == "coef")
+    ]
+    return float(hit["number"].iloc[0])
+
+
 def _percent_formatter():
     from matplotlib.ticker import PercentFormatter
 
@@ -332,21 +348,37 @@ def _percent_formatter():
 
 
 # --------------------------------------------------------------------------- specifications
-def specification_curve(slug: str, root: Path = SWEEPS_DIR) -> pd.DataFrame:
-    """The committed specification table of paper ``slug`` (one row per specification)."""
-    return read_committed(slug, "specifications", root)
+def specification_curve(
+    slug: str,
+    root: Path = SWEEPS_DIR,
+    sweep_dir: str | Path | None = None,
+    grid: Specifications | None = None,
+) -> pd.DataFrame:
+    """The specification table of paper ``slug`` (one row per specification): the committed
+    one (the default simulated panel), or with ``sweep_dir`` that of a reader's sweep
+    (``replicate sweep SLUG --grid [GRID.yml] --data FILE --out SWEEP_DIR``; pass the same
+    ``grid``, default the paper's). The other specification functions take this table."""
+    if sweep_dir is None:
+        return read_committed(slug, "specifications", root)
+    results = read_parquet(Path(sweep_dir) / RESULT_FILE)
+    return specification_table(results, slug, load_cells(), grid)
 
 
-def specification_share(slug: str, root: Path = SWEEPS_DIR) -> float:
-    """The share of specifications whose baseline keeps the paper's sign and significance."""
-    return keep_share(specification_curve(slug, root))
+def specification_share(
+    slug: str, root: Path = SWEEPS_DIR, table: pd.DataFrame | None = None
+) -> float:
+    """The share of specifications whose baseline keeps the paper's sign and significance
+    (the committed curve, or ``table``)."""
+    return keep_share(specification_curve(slug, root) if table is None else table)
 
 
-def specification_texts(slug: str, root: Path = SWEEPS_DIR) -> dict[str, str]:
+def specification_texts(
+    slug: str, root: Path = SWEEPS_DIR, table: pd.DataFrame | None = None
+) -> dict[str, str]:
     """Glue key -> text for the specification curve (prefixed ``SLUG-spec-``): the number of
     specifications, the share keeping the paper's sign and significance, the range of the
-    estimates and the default specification's rank."""
-    table = specification_curve(slug, root)
+    estimates and the default specification's rank (the committed curve, or ``table``)."""
+    table = specification_curve(slug, root) if table is None else table
     coef = table["coef"].dropna()
     share = keep_share(table)
     default = table.iloc[0]
@@ -364,17 +396,23 @@ def specification_texts(slug: str, root: Path = SWEEPS_DIR) -> dict[str, str]:
     return {f"{slug}-spec-{k}": v for k, v in texts.items()}
 
 
-def plot_specification_curve(slug: str, level: float = 0.95, root: Path = SWEEPS_DIR):
+def plot_specification_curve(
+    slug: str,
+    level: float = 0.95,
+    root: Path = SWEEPS_DIR,
+    table: pd.DataFrame | None = None,
+):
     """The specification curve (Simonsohn, Simmons and Nelson 2020): the baseline estimate of
     every specification, sorted, with its ``level`` interval (normal, ``coef +- z SE``),
     filled where it keeps the paper's sign and significance; the published value and zero
     as lines; beneath, one row per option of each dimension with a dot where the
-    specification uses it (the chapter's default marked)."""
+    specification uses it (the chapter's default marked). ``table``: a reader's curve
+    (:func:`specification_curve` with ``sweep_dir``) instead of the committed one."""
     import matplotlib.pyplot as plt
     from scipy.stats import norm
 
-    table = specification_curve(slug, root)
-    published = float(recovery(slug, root).query("baseline")["published"].iloc[0])
+    table = specification_curve(slug, root) if table is None else table
+    published = published_baseline(slug)
     order = table.assign(_rank=table["coef"].fillna(np.inf)).sort_values("_rank", kind="mergesort")
     x = np.arange(len(order))
     dims = dimensions(order)
