@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -98,7 +99,28 @@ def run_pipeline(
     ``pipeline`` (gtfp's ``alternatives``, bigdata_did's ``entropy_by``) is passed through
     as it is: the sweeps set them, the chapters keep their defaults."""
     module = paper(slug)
-    accepted = inspect.signature(module.pipeline).parameters
+    published = load_cells() if published is None else published
+    return module.pipeline(panel, published, **_pipeline_keywords(slug, module.pipeline, overrides))
+
+
+def run_measured_pipeline(
+    slug: str, panel: pd.DataFrame, published: pd.DataFrame | None = None, **overrides: object
+) -> tuple[pd.DataFrame, object]:
+    """:func:`run_pipeline` with the measurement the cells were estimated on (the paper's
+    ``measured_pipeline``): the sweeps reuse it for the seed's known truth."""
+    module = paper(slug)
+    published = load_cells() if published is None else published
+    keywords = _pipeline_keywords(slug, module.measured_pipeline, overrides)
+    return module.measured_pipeline(panel, published, **keywords)
+
+
+def _pipeline_keywords(
+    slug: str, function: Callable[..., object], overrides: dict[str, object]
+) -> dict[str, object]:
+    """The keyword arguments of a paper's pipeline function: the chapter's parameters with
+    ``overrides`` (checked against the notebook's declarations), and the function's own
+    optional arguments passed through."""
+    accepted = inspect.signature(function).parameters
     declared = {p.name for p in declared_parameters(NOTEBOOKS_DIR / f"{entry(slug).slug}.ipynb")}
     optional = {
         name: value
@@ -110,9 +132,7 @@ def run_pipeline(
     values = chapter_parameters(
         slug, **{name: value for name, value in overrides.items() if name not in optional}
     )
-    chosen = {name: value for name, value in values.items() if name in accepted} | optional
-    published = load_cells() if published is None else published
-    return module.pipeline(panel, published, **chosen)
+    return {name: value for name, value in values.items() if name in accepted} | optional
 
 
 def papers_table() -> pd.DataFrame:

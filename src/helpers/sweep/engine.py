@@ -191,10 +191,19 @@ def run_task(task: Task) -> pd.DataFrame:
             panel = module.load_panel(task.data, task.mapping)
         else:
             panel = module.simulate(task.seed, **dict(task.knobs))
-        cells = papers.run_pipeline(task.slug, panel, _published(), **dict(task.parameters))
+        parameters = dict(task.parameters)
+        if task.truth and parameters == dict(module.SWEEP_PARAMETERS):
+            # the chapter's measurement: the truth reuses it rather than measure again
+            cells, measurement = papers.run_measured_pipeline(
+                task.slug, panel, _published(), **parameters
+            )
+            shared = {"panel": panel, "measurement": measurement}
+        else:
+            cells = papers.run_pipeline(task.slug, panel, _published(), **parameters)
+            shared = {}
         parts = [cells]
         if task.truth:
-            truth = module.truth(task.seed, **dict(task.knobs))
+            truth = module.truth(task.seed, **shared, **dict(task.knobs))
             stars = pd.array([pd.NA] * len(truth), dtype="Int64")
             parts.append(
                 truth.rename(columns={"truth": "value"}).assign(stat=TRUTH_STAT, stars=stars)

@@ -273,7 +273,7 @@ def imputation_att(
     return ImputationResult(float(tau.mean()), by_event, int(treated.sum()))
 
 
-def pipeline(
+def measured_pipeline(
     panel: pd.DataFrame,
     published: pd.DataFrame,
     *,
@@ -284,9 +284,10 @@ def pipeline(
     psm_bandwidth: float,
     entropy_by: str = "pooled",
     winsorize_all: bool = False,
-) -> pd.DataFrame:
-    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
-    parameters by name (``measure``, ``estimate``, ``result_cells``); ``entropy_by`` and
+) -> tuple[pd.DataFrame, Measurement]:
+    """The chapter's computation from a raw panel to its tidy cells, and the measurement
+    they were estimated on, with the notebook's parameters by name (``measure``,
+    ``estimate``, ``result_cells``); ``entropy_by`` and
     ``winsorize_all`` are the measurement's unstated choices (the specification curve)."""
     measurement = measure(
         panel,
@@ -296,4 +297,7 @@ def pipeline(
         winsorize_all=winsorize_all,
     )
     estimates = estimate(measurement, se_type=se_type, caliper=psm_caliper, bandwidth=psm_bandwidth)
-    return result_cells(estimates, published)
+    return result_cells(estimates, published), measurement
+
+
+pipeline = interface.cells_of(measured_pipeline)

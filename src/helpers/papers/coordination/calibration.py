@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.papers.coordination.estimation import estimate, regression_cells, two_way_fe
-from helpers.papers.coordination.measurement import measure
+from helpers.papers.coordination.measurement import Measurement, measure
 from helpers.papers.coordination.process import BASE_YEAR, simulate
 from helpers.papers.coordination.variables import (
     COLUMNS,
@@ -249,7 +249,13 @@ slopes, ``effect_scale``) and on the upgrading index (Table 5 (2)). ``gap_on_upg
 0 in the calibrated process, so there is no path through upgrading to switch off."""
 
 
-def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
+def truth(
+    seed: int = DEFAULT_SEED,
+    *,
+    panel: pd.DataFrame | None = None,
+    measurement: Measurement | None = None,
+    **knobs: float,
+) -> pd.DataFrame:
     """The value the NQP coefficient of every published column targets on this seed
     (table, column, row, truth).
 
@@ -264,12 +270,15 @@ def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
     excludes it, so the bias of the sweeps is that bias. The upgrading index is measured
     exactly, so Table 5 (2)'s target is close to ``beta_nqp_upgrading`` (0.0921), which
     ``effect_scale`` does not switch off: its target stays with the effect off.
+    ``panel`` and ``measurement``: this seed's raw panel and its measurement at the chapter's
+    defaults when they are already at hand (the sweeps pass the pipeline's); they are taken
+    as they are.
     """
-    actual_panel = simulate(seed, **knobs)
+    actual_panel = simulate(seed, **knobs) if panel is None else panel
     null_panel = simulate(seed, **(knobs | NULL_WORLD))
     if same_panel(actual_panel, null_panel):
         return zero_truth((*key, NQP_ROW) for key in COLUMNS)
-    actual = _measurement(actual_panel)
+    actual = _measurement(actual_panel) if measurement is None else measurement
     frame, zero = effect_part(
         actual.frame, _measurement(null_panel).frame, list(set(OUTCOMES.values())), FE
     )
@@ -283,7 +292,7 @@ OUTCOMES = {key: "upgrading" if key == ("Table 5", "(2)") else "gap" for key in 
 """Published column -> its outcome (every column but Table 5 (2) explains the gap)."""
 
 
-def _measurement(panel: pd.DataFrame):
+def _measurement(panel: pd.DataFrame) -> Measurement:
     last_year = int(pd.to_numeric(panel["year"]).max())
     return measure(panel, first_year=BASE_YEAR, last_year=last_year)
 

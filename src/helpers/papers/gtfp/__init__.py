@@ -13,6 +13,7 @@ from helpers.papers.gtfp.calibration import BASELINE_CELL, SWEEP_PARAMETERS, tru
 from helpers.papers.gtfp.estimation import (
     core_agreement,
     estimate,
+    measured_pipeline,
     parse_moderators,
     pipeline,
     placebo,
@@ -111,6 +112,7 @@ __all__ = [
     "loadings_table",
     "logged_indicators",
     "measure",
+    "measured_pipeline",
     "moderators",
     "parameters",
     "parse_moderators",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.papers.gtfp.estimation import estimate, two_way_fe
-from helpers.papers.gtfp.measurement import measure
+from helpers.papers.gtfp.measurement import Measurement, measure
 from helpers.papers.gtfp.process import simulate
 from helpers.papers.gtfp.variables import (
     COLUMNS,
@@ -26,6 +26,7 @@ from helpers.papers.gtfp.variables import (
     CORE_ROWS,
     DEFAULT_SEED,
     FE,
+    GTFP_MEASURES,
     MODERATORS,
     PAPER,
     ROW_LABELS,
@@ -130,7 +131,13 @@ industrial structure (prod -> TS, ``beta_ts_prod``, and TS -> GTFP, ``theta_ts``
 targets ``frontier_scale x beta_ts_prod x theta_ts`` (about 0.0055), not zero."""
 
 
-def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
+def truth(
+    seed: int = DEFAULT_SEED,
+    *,
+    panel: pd.DataFrame | None = None,
+    measurement: Measurement | None = None,
+    **knobs: float,
+) -> pd.DataFrame:
     """The value every core coefficient targets on this seed (table, column, row, truth).
 
     Per-seed estimands (:mod:`helpers.simulate.truth`): the column's own two-way FE
@@ -147,15 +154,21 @@ def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
     the total effect (direct, moderated and through TS); Table 4 (3)'s prod row, which
     holds TS fixed, targets the direct part and its TS row the effect of TS. Table 6
     (2)-(3) (GTFP by SBM and DDF) are not measured (the sweeps skip them).
+    ``panel`` and ``measurement``: this seed's raw panel and its measurement at the chapter's
+    defaults when they are already at hand (the sweeps pass the pipeline's); they are taken
+    as they are.
     """
-    actual_panel = simulate(seed, **knobs)
+    actual_panel = simulate(seed, **knobs) if panel is None else panel
     null_panel = simulate(seed, **(knobs | NULL_WORLD))
     if same_panel(actual_panel, null_panel):
         return zero_truth(core_cells(PAPER, CORE_ROWS))
-    actual = measure(actual_panel, alternatives=False)
+    actual = measure(actual_panel, alternatives=False) if measurement is None else measurement
     null = measure(null_panel, alternatives=False).frame
     outcome = f"gtfp_{actual.gtfp_measure}"
-    frame, zero = effect_part(actual.frame, null, ["gtfp", outcome], FE)
+    others = [f"gtfp_{m}" for m in GTFP_MEASURES if f"gtfp_{m}" != outcome]
+    frame, zero = effect_part(
+        actual.frame.drop(columns=others, errors="ignore"), null, ["gtfp", outcome], FE
+    )
     fits = estimate(replace(actual, frame=frame)).fits
     ts_frame, ts_zero = effect_part(actual.frame, null, ["ts"], FE)
     ts_key = ("Table 4", "(2)")

@@ -25,7 +25,7 @@ from helpers.papers.producer_services.estimation import (
     sample_of,
     with_lags,
 )
-from helpers.papers.producer_services.measurement import measure
+from helpers.papers.producer_services.measurement import Measurement, measure
 from helpers.papers.producer_services.process import parameters, simulate
 from helpers.papers.producer_services.variables import (
     BASELINE,
@@ -237,7 +237,13 @@ NULL_WORLD = {"effect_scale": 0.0}
 slopes in every region)."""
 
 
-def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
+def truth(
+    seed: int = DEFAULT_SEED,
+    *,
+    panel: pd.DataFrame | None = None,
+    measurement: Measurement | None = None,
+    **knobs: float,
+) -> pd.DataFrame:
     """The value the SAGG coefficient of every published column targets on this seed
     (table, column, row, truth).
 
@@ -254,13 +260,16 @@ def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
     which cities span that seed's frontier; TE and EC are not planted at all, and their
     targets are what the effect does to the measured TE and EC. With ``effect_scale=0``
     every target is exactly 0.
+    ``panel`` and ``measurement``: this seed's raw panel and its measurement at the chapter's
+    defaults when they are already at hand (the sweeps pass the pipeline's); they are taken
+    as they are.
     """
-    actual_panel = simulate(seed, **knobs)
+    actual_panel = simulate(seed, **knobs) if panel is None else panel
     null_panel = simulate(seed, **(knobs | NULL_WORLD))
     cells = [(*c.key, "SAGG") for c in COLUMNS]
     if same_panel(actual_panel, null_panel):
         return zero_truth(cells)
-    actual = measured(actual_panel)
+    actual = measured(actual_panel) if measurement is None else measurement.frame
     frame, zero = effect_part(actual, measured(null_panel), list(OUTCOMES), FE)
     data = with_lags(frame)
     rows = []

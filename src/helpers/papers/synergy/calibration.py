@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.papers.synergy.estimation import estimate, fit_columns
-from helpers.papers.synergy.measurement import measure
+from helpers.papers.synergy.measurement import Measurement, measure
 from helpers.papers.synergy.process import _generate, _values, parameters, simulate
 from helpers.papers.synergy.variables import (
     COLUMNS,
@@ -274,7 +274,13 @@ NULL_WORLD = {"effect_scale": 0.0}
 and through the patent and DFI channels) and on the mediators."""
 
 
-def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
+def truth(
+    seed: int = DEFAULT_SEED,
+    *,
+    panel: pd.DataFrame | None = None,
+    measurement: Measurement | None = None,
+    **knobs: float,
+) -> pd.DataFrame:
     """The value every core coefficient targets on this seed (table, column, row, truth).
 
     Per-seed estimands (:mod:`helpers.simulate.truth`), as :func:`estimand` does for the
@@ -288,8 +294,11 @@ def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
     index is ``b_nqp``, and the calibration (:func:`calibrate_effects`) holds the mean
     baseline estimate within half a published SE of the paper, on average only. Table 6
     (1), the first stage (Nqp on its lag), has no planted value: its row is NaN.
+    ``panel`` and ``measurement``: this seed's raw panel and its measurement at the chapter's
+    defaults when they are already at hand (the sweeps pass the pipeline's); they are taken
+    as they are.
     """
-    actual_panel = simulate(seed, **knobs)
+    actual_panel = simulate(seed, **knobs) if panel is None else panel
     null_panel = simulate(seed, **(knobs | NULL_WORLD))
     first_stage = (*IV_COLUMNS[0], "IV")
     cells = [(c.table, c.column, ROW_LABELS[c.regressor]) for c in COLUMNS]
@@ -297,7 +306,7 @@ def truth(seed: int = DEFAULT_SEED, **knobs: float) -> pd.DataFrame:
     if same_panel(actual_panel, null_panel):
         rows = {cell: (*cell, 0.0) for cell in cells}
     else:
-        actual = measure(actual_panel)
+        actual = measure(actual_panel) if measurement is None else measurement
         outcomes = sorted({c.outcome for c in columns})
         frame, zero = effect_part(actual.frame, measure(null_panel).frame, outcomes, [UNIT, TIME])
         fits = estimate(replace(actual, frame=frame), columns=columns).fits
