@@ -37,7 +37,15 @@ from helpers.errors import InputError
 from helpers.paths import BUILD_DIR, DATA_DIR
 from helpers.published import load_cells
 from helpers.registry import entry, slugs
-from helpers.sweep.engine import RESULT_FILE, cluster, paper, read_parquet, run_sweep, task_log
+from helpers.sweep.engine import (
+    RESULT_FILE,
+    TASK_DIR,
+    cluster,
+    paper,
+    read_parquet,
+    run_sweep,
+    task_log,
+)
 from helpers.sweep.montecarlo import (
     SEEDS,
     WORLDS,
@@ -181,16 +189,38 @@ def reduce(slug: str, *, work: Path = WORK_DIR, root: Path = SWEEPS_DIR) -> list
 
 
 def stage_timing(folder: Path) -> dict[str, float]:
-    """Wall time and summed task time of one stage over all its runs (``runs.csv``), and
-    the number of tasks in its log."""
+    """The timings of one stage (a sweep folder) over all its runs, interrupted ones
+    included: the tasks computed (``log.csv``), the sum of their own times (what one
+    process needs for the same work), and the wall time, the length of the union of the
+    tasks' intervals ``[finished - seconds, finished]`` (``finished``: the time the task's
+    result file was written), that is the time during which at least one task was
+    running: an interruption between two runs does not count, the cluster's start-up
+    does not either. ``workers``: the most workers a run of the stage had (``runs.csv``)."""
     runs = pd.read_csv(folder / "runs.csv") if (folder / "runs.csv").is_file() else None
     log = task_log(folder)
     return {
         "tasks_computed": len(log),
-        "wall_seconds": float(runs["wall_seconds"].sum()) if runs is not None else 0.0,
+        "wall_seconds": busy_seconds(folder, log),
         "task_seconds": float(log["seconds"].sum()) if len(log) else 0.0,
         "workers": int(runs["workers"].max()) if runs is not None else 0,
     }
+
+
+def busy_seconds(folder: Path, log: pd.DataFrame) -> float:
+    """The length of the union of the logged tasks' running intervals (see
+    :func:`stage_timing`)."""
+    intervals = []
+    for key, seconds in zip(log["task"], log["seconds"], strict=True):
+        path = folder / TASK_DIR / f"{key}.parquet"
+        if path.is_file():
+            finished = path.stat().st_mtime
+            intervals.append((finished - float(seconds), finished))
+    total, end = 0.0, -float("inf")
+    for low, high in sorted(intervals):
+        if high > end:
+            total += high - max(low, end)
+            end = high
+    return round(total, 3)
 
 
 def write_manifest(
