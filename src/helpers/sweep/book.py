@@ -58,7 +58,7 @@ _TABLE_COLUMNS = {
     "mean_estimate": "mean estimate",
     "bias": "bias",
     "rmse": "RMSE",
-    "se_ratio": "sd / mean SE",
+    "se_ratio": "error sd / SE",
     "coverage_95": "coverage 95%",
     "coverage_90": "coverage 90%",
     "size": "size (5%)",
@@ -69,7 +69,7 @@ _TABLE_COLUMNS = {
 def recovery_table(slug: str, root: Path = SWEEPS_DIR, digits: int = 3):
     """The recovery table for the page (a formatted Styler): for each core coefficient the
     published value, the mean truth, the mean estimate, bias, RMSE, the spread of the
-    estimates against their mean SE, coverage of the nominal 95% and 90% intervals, size
+    estimation errors against the mean SE, coverage of the nominal 95% and 90% intervals, size
     and power of the 5% test of ``b = 0``; the baseline's row in bold. Empty size: the
     target is not zero with the effect off."""
     table = recovery(slug, root)
@@ -77,7 +77,7 @@ def recovery_table(slug: str, root: Path = SWEEPS_DIR, digits: int = 3):
     shares = ["coverage 95%", "coverage 90%", "size (5%)", "power (5%)"]
     numbers = ["published", "truth (mean)", "mean estimate", "bias", "RMSE"]
     formats = {c: "{:.0%}" for c in shares} | {c: f"{{:.{digits}f}}" for c in numbers}
-    formats["sd / mean SE"] = "{:.2f}"
+    formats["error sd / SE"] = "{:.2f}"
     bold = table["baseline"].to_numpy()
 
     def highlight(row: pd.Series) -> list[str]:
