@@ -245,9 +245,10 @@ def plot_coverage(slug: str, level: float = 0.95, root: Path = SWEEPS_DIR):
             label="outside",
         )
         ax.set_yticks(y, _row_labels(table))
-        ax.set_xlim(0, 1.02)
+        low = min(level - 2 * band, float(table[column].min())) - 0.05
+        ax.set_xlim(max(0.0, low), 1.01)
         ax.xaxis.set_major_formatter(_percent_formatter())
-        ax.set_xlabel(f"share of {n} seeds whose {level:.0%} interval covers the truth")
+        ax.set_xlabel(f"{level:.0%} intervals covering the truth ({n} seeds)")
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8)
         fig.tight_layout()
     return fig
@@ -294,7 +295,7 @@ def plot_size_power(slug: str, root: Path = SWEEPS_DIR):
         ax.set_yticks(y, _row_labels(table))
         ax.set_xlim(-0.02, 1.02)
         ax.xaxis.set_major_formatter(_percent_formatter())
-        ax.set_xlabel(f"share of {int(table['seeds'].max())} seeds rejecting b = 0 at 5%")
+        ax.set_xlabel(f"seeds rejecting b = 0 at 5% ({int(table['seeds'].max())} seeds)")
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8)
         fig.tight_layout()
     return fig
@@ -309,8 +310,9 @@ def plot_baseline_distribution(slug: str, root: Path = SWEEPS_DIR):
     base = baseline_row(slug, root)
     seeds = part.loc[~part["default"], "coef"].dropna()
     default = float(part.loc[part["default"], "coef"].iloc[0])
+    table, column, _ = paper(slug).BASELINE_CELL
     with style.context():
-        fig, ax = plt.subplots(figsize=(5.2, 3.4))
+        fig, ax = plt.subplots(figsize=(5.2, 3.6))
         ax.hist(seeds, bins=24, color=style.CYCLE[0], alpha=0.75, label=f"{len(seeds)} seeds")
         marks = (
             (base["truth"], style.INK, "-", "truth (mean)"),
@@ -319,9 +321,9 @@ def plot_baseline_distribution(slug: str, root: Path = SWEEPS_DIR):
         )
         for value, colour, line, label in marks:
             ax.axvline(value, color=colour, ls=line, lw=1.8, label=label)
-        ax.set_xlabel(f"baseline estimate ({' '.join(paper(slug).BASELINE_CELL)})")
+        ax.set_xlabel(f"baseline estimate, {table} {column}")
         ax.set_ylabel("seeds")
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
         fig.tight_layout()
     return fig
 
