@@ -475,3 +475,19 @@ def plot_specification_curve(
         bottom.set_xlim(-1, len(order))
         fig.tight_layout()
     return fig
+
+
+FIGURES = {
+    "coverage": plot_coverage,
+    "size-power": plot_size_power,
+    "baseline-distribution": plot_baseline_distribution,
+    "specification-curve": plot_specification_curve,
+}
+"""The chapters' sweep figures by short name (:func:`figures`)."""
+
+
+def figures(slug: str, root: Path = SWEEPS_DIR) -> dict[str, object]:
+    """Glue name -> figure of every sweep figure of paper ``slug`` (``fig-SLUG-coverage``,
+    ``fig-SLUG-size-power``, ``fig-SLUG-baseline-distribution``,
+    ``fig-SLUG-specification-curve``), for a chapter to glue and caption."""
+    return {f"fig-{slug}-{name}": plot(slug, root=root) for name, plot in FIGURES.items()}
