@@ -128,13 +128,12 @@ def test_the_chapters_functions_read_the_committed_sweeps(slug):
     assert all(key.startswith(f"{slug}-") for key in texts)
     assert all(isinstance(text, str) and text for text in texts.values())
     assert 0 <= sweep.specification_share(slug) <= 1
-    for plot in (
-        sweep.plot_coverage,
-        sweep.plot_size_power,
-        sweep.plot_baseline_distribution,
-        sweep.plot_specification_curve,
-    ):
-        fig = plot(slug)
+    figures = sweep.figures(slug)
+    assert set(figures) == {
+        f"fig-{slug}-{name}"
+        for name in ("coverage", "size-power", "baseline-distribution", "specification-curve")
+    }
+    for fig in figures.values():
         assert fig.axes
         plt.close(fig)
 

@@ -93,7 +93,8 @@ def core_estimates(results: pd.DataFrame, slug: str) -> pd.DataFrame:
     """The core coefficients of a Monte Carlo sweep's results (:data:`ESTIMATE_COLUMNS`):
     per world (the task's spec) and seed, each core cell's coefficient, SE (printed SE,
     or ``|coef / t|`` where the paper prints t statistics), stars and truth; a cell the
-    pipeline could not estimate keeps NaN."""
+    pipeline could not estimate keeps NaN, and a cell no task estimated (gtfp's Table 6
+    alternatives, which its sweeps skip) is left out."""
     cells = pd.DataFrame(paper_core_cells(slug), columns=["table", "column", "row"])
     cells["order"] = np.arange(len(cells))
     keys = ["spec", "seed", "table", "column", "row"]
@@ -108,6 +109,10 @@ def core_estimates(results: pd.DataFrame, slug: str) -> pd.DataFrame:
     frame["stars"] = stars.reindex(frame.index).astype("Int64")
     frame["se"] = frame["se"].fillna((frame["coef"] / frame["t"]).abs())
     frame = frame.reset_index().rename(columns={"spec": "world", TRUTH_STAT: "truth"})
+    estimated = frame.groupby(["table", "column", "row"])["coef"].transform(
+        lambda coef: coef.notna().any()
+    )
+    frame = frame[estimated.astype(bool)]
     frame = frame.sort_values(["world", "seed", "order"], kind="mergesort")
     return frame[ESTIMATE_COLUMNS].reset_index(drop=True)
 
@@ -225,13 +230,18 @@ def _se_ratio(b: np.ndarray, error: np.ndarray, has_truth: np.ndarray, se: np.nd
 
 
 def agreement_by_seed(
-    estimates: pd.DataFrame, published: pd.DataFrame, paper: str, world: str = "on"
+    estimates: pd.DataFrame,
+    published: pd.DataFrame,
+    paper: str,
+    world: str = "on",
+    *,
+    skip_missing: bool = False,
 ) -> pd.DataFrame:
     """Per seed of ``world``: the share of core coefficients whose sign and 10%
     significance class match the published table (the rule of
     :func:`helpers.tables.sign_and_significance`: same sign, and one star or more in both
-    or in neither; a coefficient not estimated counts as a disagreement), and the number of
-    cells compared."""
+    or in neither; a coefficient not estimated counts as a disagreement, or with
+    ``skip_missing`` is not compared), and the number of cells compared."""
     pub = pd.DataFrame.from_dict(_published_core(published, paper), orient="index")
     pub.index = pd.MultiIndex.from_tuples(pub.index, names=["table", "column", "row"])
     part = estimates[estimates["world"] == world].join(pub, on=["table", "column", "row"])
@@ -241,6 +251,8 @@ def agreement_by_seed(
         (part["stars"].fillna(-1).astype(int) >= 1) == (part["published_stars"] >= 1)
     )
     part = part.assign(agree=same_sign & same_class)
+    if skip_missing:
+        part = part[have]
     grouped = part.groupby("seed", sort=True)["agree"]
     return pd.DataFrame({"agreement": grouped.mean(), "cells": grouped.size()}).reset_index()
 

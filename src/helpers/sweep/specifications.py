@@ -138,8 +138,9 @@ def specification_table(
 ) -> pd.DataFrame:
     """One row per specification: its id, the label and source of each dimension's option,
     the baseline coefficient (``coef``, ``se``, ``stars``), ``keeps``: whether it has the
-    published sign and significance class at 10%, and ``agreement``: the share of all core
-    coefficients that do. A specification whose baseline could not be estimated has NaN."""
+    published sign and significance class at 10%, and ``agreement``: the share of the core
+    coefficients it estimates that do. A specification whose baseline could not be
+    estimated has NaN."""
     module = paper(slug)
     grid = module.SPECIFICATIONS if grid is None else grid
     estimates = core_estimates(results, slug).rename(columns={"world": "spec"})
@@ -148,7 +149,11 @@ def specification_table(
         (estimates["table"] == table) & (estimates["column"] == column) & (estimates["row"] == row)
     ].set_index("spec")
     agreement = agreement_by_seed(
-        estimates.assign(world="all", seed=estimates["spec"]), published, module.PAPER, world="all"
+        estimates.assign(world="all", seed=estimates["spec"]),
+        published,
+        module.PAPER,
+        world="all",
+        skip_missing=True,
     ).set_index("seed")["agreement"]
     printed = published[
         (published["paper"] == module.PAPER)
