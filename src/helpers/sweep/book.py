@@ -171,6 +171,8 @@ def recovery_texts(slug: str, root: Path = SWEEPS_DIR) -> dict[str, str]:
         "power": verdicts.percent(base["power"]),
         "size": verdicts.percent(base["size"]) if pd.notna(base["size"]) else "not defined",
         "truth_off": f"{base['truth_off']:.3g}",
+        "rejection_off": verdicts.percent(base["rejection_off"]),
+        "size_sentence": _size_sentence(base),
         "default_seed": f"{int(default['seed'])}",
         "default_estimate": f"{default['coef']:.4g}",
         "default_percentile": verdicts.percent(default_seed_percentile(slug, root=root)),
@@ -185,6 +187,26 @@ def recovery_texts(slug: str, root: Path = SWEEPS_DIR) -> dict[str, str]:
         "mark": verdicts.percent(verdicts.AGREEMENT_SHARE),
     }
     return {f"{slug}-sweep-{k}": v for k, v in texts.items()}
+
+
+def _size_sentence(base: pd.Series) -> str:
+    """What the baseline's rejection rate with the effect off is: a size, or (where its
+    target is not zero in that world) a power against that target."""
+    rate = verdicts.percent(base["rejection_off"])
+    if pd.notna(base["size"]):
+        word = verdicts.compare(
+            base["size"],
+            0.05,
+            more="above",
+            less="below",
+            same="close to",
+            tolerance=_mc_error(0.05, int(base["seeds"])),
+        )
+        return f"rejects the true zero on {rate} of the seeds with the effect off, {word} 5%"
+    return (
+        f"still has a target of {base['truth_off']:.3g} with the effect off (a path the switch "
+        f"leaves on), so its rejection rate there, {rate}, is a power, not a size"
+    )
 
 
 # --------------------------------------------------------------------------- figures
