@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 
-.PHONY: install book test lab bench clean lock lint pdf
+.PHONY: install book test lab bench clean lock lint pdf sweeps
 
 $(STAMP): $(LOCK) pyproject.toml
 	@case " $(SUPPORTED) " in *" $(PYTHON_VERSION) "*) ;; \
@@ -47,6 +47,12 @@ lab: install
 # time; several minutes). One of them: `$(PY) benchmarks/run.py book`.
 bench: install
 	$(PY) benchmarks/run.py
+
+# Optional, for maintainers (about an hour on two cores; not part of test or book): rerun the
+# Monte Carlo and specification sweeps committed under data/sweeps/ on a Dask LocalCluster.
+# Resumable: per-task results live under _build/sweeps, so an interrupted run continues.
+sweeps: install
+	$(PY) -m helpers.sweep
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks notebooks tools

@@ -211,3 +211,35 @@ def test_styled_scores_names_columns_and_marks_missing_scores():
 def test_headline_agreement_without_chapters_is_an_empty_frame_with_its_columns():
     empty = sc.headline_agreement(load_cells(), pd.DataFrame(columns=RESULT_COLUMNS), {})
     assert empty.empty and list(empty.columns) == sc.HEADLINE_COLUMNS
+
+
+def test_the_three_questions_read_the_committed_files():
+    from helpers import sweep
+    from helpers.published import audit_stars
+    from helpers.registry import slugs
+
+    recovery = sc.recovery_scores()
+    assert list(recovery["slug"]) == list(slugs())
+    for row in recovery.itertuples():
+        base = sweep.baseline_row(row.slug)
+        assert row.bias == base["bias"] and row.coverage_95 == base["coverage_95"]
+        assert 0 <= row.coverage_ok <= row.core
+    agreement = sc.agreement_scores()
+    assert (agreement["seeds"] >= 200).all()
+    assert agreement["default_percentile"].between(0, 1).all()
+    published = load_cells()
+    audit = sc.audit_scores(published).set_index("slug")
+    stars = audit_stars(published)
+    counts = stars[stars["status"] == "inconsistent"].groupby("slug").size()
+    assert audit["stars_inconsistent"].sum() == counts.sum()
+    assert (audit["stars_checked"] + audit["stars_unchecked"]).sum() == len(stars)
+    texts = sc.three_question_texts(recovery, agreement, audit)
+    assert texts["sc-papers"] == f"{len(recovery)} papers"
+    for styled in (
+        sc.styled_recovery(recovery),
+        sc.styled_agreement(agreement),
+        sc.styled_audit(audit.reset_index()),
+    ):
+        assert "<table" in styled.to_html()
+    figure = sc.plot_agreement_distributions()
+    assert len(figure.axes[0].get_yticklabels()) == len(recovery)

@@ -730,3 +730,30 @@ def endogeneity_tests(
         dm_p=dm_p,
         dm_df=dm_df,
     )
+
+
+def fe_2sls_coefficients(
+    data: pd.DataFrame,
+    y: str,
+    endog: Sequence[str],
+    instruments: Sequence[str],
+    exog: Sequence[str] = (),
+    fe: Sequence[FESpec] = (),
+    *,
+    drop_singletons: bool = True,
+) -> pd.Series:
+    """The FE-2SLS coefficients of :func:`fe_iv` alone, on the same sample and within data,
+    without inference or identification statistics:
+    ``b = (X_hat'X_hat)^{-1} X_hat'y`` with ``X_hat = P_Z X``, ``X = [endog, exog]``,
+    ``Z = [instruments, exog]``. For computations that need the estimator's linear
+    projection many times (the known truth of a simulated seed), at a small fraction of
+    the cost of :func:`fe_iv`.
+    """
+    endog, instruments, exog = list(endog), list(instruments), list(exog)
+    fe = [fe] if isinstance(fe, str) else list(fe)
+    wd = _prepare(data, y, endog, instruments, exog, fe, "conventional", None, drop_singletons)
+    x = np.column_stack([wd.endog, wd.exog])
+    z = np.column_stack([wd.excluded, wd.exog])
+    fitted = z @ np.linalg.lstsq(z, x, rcond=None)[0]
+    beta = np.linalg.lstsq(fitted, wd.y, rcond=None)[0]
+    return pd.Series(beta, index=pd.Index([*endog, *wd.exog_names], name="term"), name="coef")

@@ -25,10 +25,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import style
+from helpers import style, verdicts
+from helpers import sweep as sweep_book
 from helpers.errors import InputError
-from helpers.published import paper_slugs
+from helpers.published import (
+    audit_sample_sizes,
+    audit_stars,
+    load_sample_design,
+    paper_slugs,
+    text_table_contradictions,
+)
+from helpers.registry import slugs as registry_slugs
 from helpers.results import RESULT_COLUMNS, read_results
+from helpers.sweep.committed import SWEEPS_DIR, read_committed
 from helpers.tables import comparison_table, show, sign_and_significance
 
 RESULTS_FILE = "results.csv"
@@ -384,3 +393,259 @@ def headline_agreement(
             }
         )
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+# --------------------------------------------------------------------------- three questions
+# The scorecard asks three questions, each answered from computed files:
+# (a) does each method recover the planted truth? -- the committed Monte Carlo sweeps;
+# (b) how close is the simulated world to the published tables? -- the agreement over seeds,
+#     with the chapter's default draw placed in that distribution;
+# (c) what does the audit of the published tables find? -- helpers.published.
+
+
+def _sweep_slugs(slugs: Iterable[str] | None) -> list[str]:
+    return list(registry_slugs() if slugs is None else slugs)
+
+
+def recovery_scores(slugs: Iterable[str] | None = None, root: Path = SWEEPS_DIR) -> pd.DataFrame:
+    """Question (a), one row per paper: its baseline coefficient's mean truth, mean
+    estimate, bias (and in mean SEs), RMSE, coverage of the nominal 95% interval, size and
+    power of the 5% test (:func:`helpers.sweep.recovery`); and over all its core
+    coefficients, how many have a 95% coverage within two Monte Carlo errors of 95%
+    (``coverage_ok``) and, of those with a size, how many have it within two Monte Carlo
+    errors of 5% (``size_ok`` of ``with_size``)."""
+    rows = []
+    for slug in _sweep_slugs(slugs):
+        table = sweep_book.recovery(slug, root)
+        base = table[table["baseline"]].iloc[0]
+        n = int(base["seeds"])
+        band95 = 2 * np.sqrt(0.95 * 0.05 / n)
+        band05 = 2 * np.sqrt(0.05 * 0.95 / n)
+        sized = table["size"].dropna()
+        rows.append(
+            {
+                "slug": slug,
+                "baseline": base["cell"],
+                "seeds": n,
+                "truth": base["truth"],
+                "mean_estimate": base["mean_estimate"],
+                "bias": base["bias"],
+                "bias_in_se": base["bias"] / base["mean_se"],
+                "rmse": base["rmse"],
+                "coverage_95": base["coverage_95"],
+                "size": base["size"],
+                "power": base["power"],
+                "core": len(table),
+                "coverage_ok": int(((table["coverage_95"] - 0.95).abs() <= band95).sum()),
+                "with_size": len(sized),
+                "size_ok": int(((sized - 0.05).abs() <= band05).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def agreement_scores(slugs: Iterable[str] | None = None, root: Path = SWEEPS_DIR) -> pd.DataFrame:
+    """Question (b), one row per paper: the share of its core coefficients with the
+    published sign and 10% class, as a distribution over the sweep's seeds (mean, sd, 5%
+    and 95% quantiles, the share of seeds meeting the pass mark), and the chapter's
+    default draw: its agreement and percentile in that distribution."""
+    rows = []
+    for slug in _sweep_slugs(slugs):
+        summary = sweep_book.agreement_summary(slug, root)
+        rows.append({"slug": slug, **summary.to_dict()})
+    frame = pd.DataFrame(rows)
+    frame["default_seed"] = frame["default_seed"].astype(int)
+    frame["seeds"] = frame["seeds"].astype(int)
+    return frame
+
+
+def audit_scores(published: pd.DataFrame) -> pd.DataFrame:
+    """Question (c), one row per paper: the audit of its printed stars against coefficient
+    and SE (:func:`helpers.published.audit_stars`: checked, consistent, borderline,
+    inconsistent), of its printed sample sizes against the design
+    (:func:`helpers.published.audit_sample_sizes`) and the text-versus-table contradictions
+    listed in ``TABLES.md``."""
+    stars = audit_stars(published)
+    checked = stars[~stars["status"].isin(["excluded", "se prints as zero"])]
+    star_counts = checked.groupby("slug")["status"].value_counts().unstack(fill_value=0)
+    sizes = audit_sample_sizes(published, load_sample_design())
+    size_counts = sizes.groupby("slug")["status"].value_counts().unstack(fill_value=0)
+    texts = text_table_contradictions().groupby("slug").size()
+    rows = []
+    for slug in paper_slugs().values():
+        stars_row = star_counts.loc[slug] if slug in star_counts.index else pd.Series(dtype=int)
+        size_row = size_counts.loc[slug] if slug in size_counts.index else pd.Series(dtype=int)
+        rows.append(
+            {
+                "slug": slug,
+                "stars_checked": int(stars_row.sum()),
+                "stars_consistent": int(stars_row.get("pass", 0)),
+                "stars_borderline": int(stars_row.get("borderline", 0)),
+                "stars_inconsistent": int(stars_row.get("inconsistent", 0)),
+                "stars_unchecked": int(
+                    ((stars["slug"] == slug) & ~stars.index.isin(checked.index)).sum()
+                ),
+                "n_checked": int(size_row.sum()),
+                "n_match": int(size_row.get("pass", 0)),
+                "n_mismatch": int(size_row.get("mismatch", 0)),
+                "text_contradictions": int(texts.get(slug, 0)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def three_question_texts(
+    recovery: pd.DataFrame, agreement: pd.DataFrame, audit: pd.DataFrame
+) -> dict[str, str]:
+    """Glue key -> text for the scorecard's three questions: counts over papers and the
+    words chosen by them (:mod:`helpers.verdicts`)."""
+    n = len(recovery)
+    band = 2 * np.sqrt(0.95 * 0.05 / recovery["seeds"])
+    near = int(((recovery["coverage_95"] - 0.95).abs() <= band).sum())
+    meeting = int((agreement["mean"] >= verdicts.AGREEMENT_SHARE).sum())
+    default_above = int((agreement["default_percentile"] > 0.5).sum())
+    return {
+        "sc-papers": verdicts.count(n, "paper"),
+        "sc-seeds": f"{int(recovery['seeds'].min())}",
+        "sc-coverage-near": f"{near}",
+        "sc-coverage-near-word": verdicts.count(near, "paper"),
+        "sc-core": f"{int(recovery['core'].sum())}",
+        "sc-core-coverage-ok": f"{int(recovery['coverage_ok'].sum())}",
+        "sc-with-size": f"{int(recovery['with_size'].sum())}",
+        "sc-size-ok": f"{int(recovery['size_ok'].sum())}",
+        "sc-mark": verdicts.percent(verdicts.AGREEMENT_SHARE),
+        "sc-meeting": verdicts.count(meeting, "paper"),
+        "sc-default-above": verdicts.count(default_above, "paper"),
+        "sc-stars-checked": f"{int(audit['stars_checked'].sum())}",
+        "sc-stars-inconsistent": f"{int(audit['stars_inconsistent'].sum())}",
+        "sc-stars-borderline": f"{int(audit['stars_borderline'].sum())}",
+        "sc-n-mismatch": f"{int(audit['n_mismatch'].sum())}",
+        "sc-n-checked": f"{int(audit['n_checked'].sum())}",
+        "sc-text": f"{int(audit['text_contradictions'].sum())}",
+    }
+
+
+_RECOVERY_VIEW = {
+    "slug": "paper",
+    "baseline": "baseline",
+    "truth": "truth (mean)",
+    "mean_estimate": "mean estimate",
+    "bias": "bias",
+    "bias_in_se": "bias / SE",
+    "rmse": "RMSE",
+    "coverage_95": "coverage 95%",
+    "size": "size (5%)",
+    "power": "power (5%)",
+    "coverage_ok": "core coefs: coverage near 95%",
+    "size_ok": "core coefs: size near 5%",
+}
+
+
+def styled_recovery(recovery: pd.DataFrame):
+    """Question (a) for the page: shares as percentages, the counts as ``k of n``."""
+    view = recovery.assign(
+        coverage_ok=[
+            f"{a} of {b}" for a, b in zip(recovery["coverage_ok"], recovery["core"], strict=True)
+        ],
+        size_ok=[
+            f"{a} of {b}" for a, b in zip(recovery["size_ok"], recovery["with_size"], strict=True)
+        ],
+    )[list(_RECOVERY_VIEW)].rename(columns=_RECOVERY_VIEW)
+    shares = ["coverage 95%", "size (5%)", "power (5%)"]
+    numbers = ["truth (mean)", "mean estimate", "bias", "RMSE"]
+    formats = {c: "{:.0%}" for c in shares} | {c: "{:.4f}" for c in numbers}
+    formats["bias / SE"] = "{:.2f}"
+    return view.style.hide(axis="index").format(formats, na_rep="n/a")
+
+
+_AGREEMENT_VIEW = {
+    "slug": "paper",
+    "mean": "expected agreement",
+    "sd": "sd over seeds",
+    "q05": "5% quantile",
+    "q95": "95% quantile",
+    "share_meeting_mark": "seeds meeting the mark",
+    "default_seed": "default seed",
+    "default_agreement": "default seed's agreement",
+    "default_percentile": "its percentile",
+}
+
+
+def styled_agreement(agreement: pd.DataFrame):
+    """Question (b) for the page: every share as a percentage."""
+    view = agreement[list(_AGREEMENT_VIEW)].rename(columns=_AGREEMENT_VIEW)
+    shares = [c for c in view.columns if c not in ("paper", "default seed")]
+    return view.style.hide(axis="index").format({c: "{:.0%}" for c in shares})
+
+
+_AUDIT_VIEW = {
+    "slug": "paper",
+    "stars_checked": "stars checked",
+    "stars_consistent": "consistent",
+    "stars_borderline": "borderline",
+    "stars_inconsistent": "inconsistent",
+    "stars_unchecked": "not checkable",
+    "n_checked": "sample sizes checked",
+    "n_mismatch": "sample sizes off the design",
+    "text_contradictions": "text against tables",
+}
+
+
+def styled_audit(audit: pd.DataFrame):
+    """Question (c) for the page."""
+    return audit[list(_AUDIT_VIEW)].rename(columns=_AUDIT_VIEW).style.hide(axis="index")
+
+
+def plot_agreement_distributions(
+    slugs: Iterable[str] | None = None, root: Path = SWEEPS_DIR, mark: float | None = None
+):
+    """Question (b) as a figure: for each paper the agreement of every seed of its sweep
+    (one dot per seed, jittered), the quartiles as a box, the chapter's default draw as a
+    diamond and the pass mark as a dashed line."""
+    import matplotlib.pyplot as plt
+
+    chosen = _sweep_slugs(slugs)
+    mark = verdicts.AGREEMENT_SHARE if mark is None else mark
+    rng = np.random.default_rng(0)
+    with style.context():
+        fig, ax = plt.subplots(figsize=(5.6, 1.0 + 0.75 * len(chosen)))
+        for i, slug in enumerate(chosen[::-1]):
+            by_seed = read_committed(slug, "agreement", root)
+            summary = sweep_book.agreement_summary(slug, root)
+            default = int(summary["default_seed"])
+            seeds = by_seed[by_seed["seed"] != default]["agreement"].to_numpy(float)
+            ax.boxplot(
+                seeds,
+                positions=[i],
+                vert=False,
+                widths=0.5,
+                showfliers=False,
+                medianprops={"color": style.INK},
+            )
+            ax.scatter(
+                seeds + rng.uniform(-0.008, 0.008, len(seeds)),
+                i + rng.uniform(-0.18, 0.18, len(seeds)),
+                s=6,
+                alpha=0.35,
+                color=style.CYCLE[0],
+                label="one seed" if i == 0 else None,
+            )
+            ax.scatter(
+                [summary["default_agreement"]],
+                [i],
+                marker="D",
+                s=60,
+                zorder=4,
+                color=style.CYCLE[1],
+                label="the chapter's default seed" if i == 0 else None,
+            )
+        ax.axvline(mark, color=style.INK, ls="--", lw=1.0, label=f"pass mark {mark:.0%}")
+        ax.set_yticks(range(len(chosen)), chosen[::-1])
+        ax.set_xlim(-0.02, 1.02)
+        from matplotlib.ticker import PercentFormatter
+
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("core coefficients with the published sign and 10% class")
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, fontsize=8)
+        fig.tight_layout()
+    return fig

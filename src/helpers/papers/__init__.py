@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -94,13 +95,46 @@ def run_pipeline(
 ) -> pd.DataFrame:
     """Chapter ``slug``'s computation on a raw ``panel``, from its measurement to its tidy
     cells (the paper's ``pipeline``), with the chapter's parameters
-    (:func:`chapter_parameters`); what the sweeps and ``replicate validate`` run."""
+    (:func:`chapter_parameters`); what the sweeps and ``replicate validate`` run.
+
+    An override that is not a notebook parameter but an optional argument of the paper's
+    ``pipeline`` (gtfp's ``alternatives``, bigdata_did's ``entropy_by``) is passed through
+    as it is: the sweeps set them, the chapters keep their defaults."""
     module = paper(slug)
-    accepted = inspect.signature(module.pipeline).parameters
-    values = chapter_parameters(slug, **overrides)
-    chosen = {name: value for name, value in values.items() if name in accepted}
     published = load_cells() if published is None else published
-    return module.pipeline(panel, published, **chosen)
+    return module.pipeline(panel, published, **_pipeline_keywords(slug, module.pipeline, overrides))
+
+
+def run_measured_pipeline(
+    slug: str, panel: pd.DataFrame, published: pd.DataFrame | None = None, **overrides: object
+) -> tuple[pd.DataFrame, object]:
+    """:func:`run_pipeline` with the measurement the cells were estimated on (the paper's
+    ``measured_pipeline``): the sweeps reuse it for the seed's known truth."""
+    module = paper(slug)
+    published = load_cells() if published is None else published
+    keywords = _pipeline_keywords(slug, module.measured_pipeline, overrides)
+    return module.measured_pipeline(panel, published, **keywords)
+
+
+def _pipeline_keywords(
+    slug: str, function: Callable[..., object], overrides: dict[str, object]
+) -> dict[str, object]:
+    """The keyword arguments of a paper's pipeline function: the chapter's parameters with
+    ``overrides`` (checked against the notebook's declarations), and the function's own
+    optional arguments passed through."""
+    accepted = inspect.signature(function).parameters
+    declared = {p.name for p in declared_parameters(NOTEBOOKS_DIR / f"{entry(slug).slug}.ipynb")}
+    optional = {
+        name: value
+        for name, value in overrides.items()
+        if name not in declared
+        and name in accepted
+        and accepted[name].default is not inspect.Parameter.empty
+    }
+    values = chapter_parameters(
+        slug, **{name: value for name, value in overrides.items() if name not in optional}
+    )
+    return {name: value for name, value in values.items() if name in accepted} | optional
 
 
 def check_readers_file(

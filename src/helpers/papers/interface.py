@@ -43,6 +43,7 @@ This module is general: it imports no paper.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -165,6 +166,53 @@ class Paper(Protocol):
     def pipeline(
         self, panel: pd.DataFrame, published: pd.DataFrame, **parameters: Any
     ) -> pd.DataFrame: ...
+
+
+def cells_of(
+    measured_pipeline: Callable[..., tuple[pd.DataFrame, Measurement]],
+) -> Callable[..., pd.DataFrame]:
+    """A paper's ``pipeline`` from its ``measured_pipeline`` (which returns the tidy cells
+    and the measurement they were estimated on): the same parameters, in the same signature
+    (what :func:`helpers.papers.run_pipeline` reads), and the cells only. The sweeps use the
+    measurement too: the known truth of a seed reuses it instead of measuring the panel
+    again."""
+
+    def pipeline(panel: pd.DataFrame, published: pd.DataFrame, **parameters: Any) -> pd.DataFrame:
+        return measured_pipeline(panel, published, **parameters)[0]
+
+    pipeline.__signature__ = inspect.signature(measured_pipeline).replace(  # type: ignore[attr-defined]
+        return_annotation="pd.DataFrame"
+    )
+    pipeline.__module__ = measured_pipeline.__module__
+    pipeline.__doc__ = (
+        "The chapter's computation from a raw panel to its tidy cells, with the notebook's "
+        "parameters by name (``measured_pipeline`` without the measurement)."
+    )
+    return pipeline
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a specification dimension (a paper's ``SPECIFICATIONS``): its
+    ``label`` on the page, the pipeline ``parameters`` it sets, and whose choice it is
+    (``source``: ``"paper"`` when the paper states it, ``"book"`` when the paper is silent
+    and the book chose, or an alternative a reader can defend)."""
+
+    label: str
+    parameters: Mapping[str, Any]
+    source: str = "book"
+
+
+def choices(name: str, options: Mapping[Any, str]) -> tuple[Choice, ...]:
+    """The options of a dimension that sets one pipeline parameter ``name``: value ->
+    source (``"paper"`` or ``"book"``), the chapter's default first; each label is the
+    value itself."""
+    return tuple(Choice(str(value), {name: value}, source) for value, source in options.items())
+
+
+Specifications = Mapping[str, tuple[Choice, ...]]
+"""A paper's specification grid: dimension -> its options, the chapter's default first.
+Crossing every dimension gives the specifications of the paper's specification curve."""
 
 
 LAYERS: tuple[str, ...] = ("variables", "measurement", "process", "estimation", "calibration")

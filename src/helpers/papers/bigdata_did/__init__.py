@@ -10,6 +10,7 @@ simulated panel and ``load_panel``), :mod:`~helpers.papers.bigdata_did.estimatio
 the known truth, :mod:`~helpers.papers.bigdata_did.calibration`.
 """
 
+from helpers.papers.bigdata_did.calibration import BASELINE_CELL, SWEEP_PARAMETERS, truth
 from helpers.papers.bigdata_did.estimation import (
     Estimates,
     ImputationResult,
@@ -19,6 +20,7 @@ from helpers.papers.bigdata_did.estimation import (
     fit_columns,
     implied_treated_cities,
     imputation_att,
+    measured_pipeline,
     pipeline,
     pre_period_test,
     psm_column,
@@ -44,6 +46,7 @@ from helpers.papers.bigdata_did.process import (
 from helpers.papers.bigdata_did.variables import (
     COLUMNS,
     CONTROLS,
+    CORE_ROWS,
     DEFAULT_SEED,
     KNOBS,
     PAPER,
@@ -51,6 +54,7 @@ from helpers.papers.bigdata_did.variables import (
     ROW_LABELS,
     SE_TYPES,
     SLUG,
+    SPECIFICATIONS,
     TABLE2_ROWS,
     TABLE2_STATS,
     TIME,
@@ -59,8 +63,10 @@ from helpers.papers.bigdata_did.variables import (
 )
 
 __all__ = [
+    "BASELINE_CELL",
     "COLUMNS",
     "CONTROLS",
+    "CORE_ROWS",
     "DEFAULT_SEED",
     "KNOBS",
     "PAPER",
@@ -68,6 +74,8 @@ __all__ = [
     "ROW_LABELS",
     "SE_TYPES",
     "SLUG",
+    "SPECIFICATIONS",
+    "SWEEP_PARAMETERS",
     "TABLE2_ROWS",
     "TABLE2_STATS",
     "TIME",
@@ -86,6 +94,7 @@ __all__ = [
     "load_panel",
     "measure",
     "measured",
+    "measured_pipeline",
     "parameters",
     "pipeline",
     "planted_truth",
@@ -96,6 +105,7 @@ __all__ = [
     "sample_of",
     "simulate",
     "treated_cities",
+    "truth",
     "units",
     "weights_table",
 ]

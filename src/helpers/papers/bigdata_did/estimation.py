@@ -24,7 +24,12 @@ from helpers.errors import InputError
 from helpers.fixed_effects import FEResult, fe_ols
 from helpers.panel import winsorize
 from helpers.papers import interface
-from helpers.papers.bigdata_did.measurement import Measurement, descriptive_statistics, measure
+from helpers.papers.bigdata_did.measurement import (
+    WINSORIZED,
+    Measurement,
+    descriptive_statistics,
+    measure,
+)
 from helpers.papers.bigdata_did.variables import (
     COLUMNS,
     CONTROLS,
@@ -55,7 +60,7 @@ def sample_of(data: pd.DataFrame, sample: str) -> pd.DataFrame:
     if sample == "2014-2019":
         return data[data[TIME] <= 2019]
     if sample == "winsorized":
-        return winsorize(data, ["nqp", "index", "lngip", *CONTROLS])
+        return winsorize(data, list(WINSORIZED))
     return data
 
 
@@ -268,7 +273,7 @@ def imputation_att(
     return ImputationResult(float(tau.mean()), by_event, int(treated.sum()))
 
 
-def pipeline(
+def measured_pipeline(
     panel: pd.DataFrame,
     published: pd.DataFrame,
     *,
@@ -277,9 +282,22 @@ def pipeline(
     se_type: str,
     psm_caliper: float,
     psm_bandwidth: float,
-) -> pd.DataFrame:
-    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
-    parameters by name (``measure``, ``estimate``, ``result_cells``)."""
-    measurement = measure(panel, first_year=first_year, last_year=last_year)
+    entropy_by: str = "pooled",
+    winsorize_all: bool = False,
+) -> tuple[pd.DataFrame, Measurement]:
+    """The chapter's computation from a raw panel to its tidy cells, and the measurement
+    they were estimated on, with the notebook's parameters by name (``measure``,
+    ``estimate``, ``result_cells``); ``entropy_by`` and
+    ``winsorize_all`` are the measurement's unstated choices (the specification curve)."""
+    measurement = measure(
+        panel,
+        first_year=first_year,
+        last_year=last_year,
+        entropy_by=entropy_by,
+        winsorize_all=winsorize_all,
+    )
     estimates = estimate(measurement, se_type=se_type, caliper=psm_caliper, bandwidth=psm_bandwidth)
-    return result_cells(estimates, published)
+    return result_cells(estimates, published), measurement
+
+
+pipeline = interface.cells_of(measured_pipeline)

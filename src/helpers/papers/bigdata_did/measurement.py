@@ -9,12 +9,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.errors import InputError
+from helpers.errors import InputError, check_choice
 from helpers.indices import entropy_index
-from helpers.panel import interpolate_within
+from helpers.panel import interpolate_within, winsorize
 from helpers.papers import interface
 from helpers.papers.bigdata_did.variables import CONTRACT, CONTROLS, TABLE2_ROWS, TIME, UNIT
 from helpers.tables import describe
+
+ENTROPY_BY = ("pooled", "year")
+
+
+WINSORIZED = ("nqp", "index", "lngip", *CONTROLS)
+"""The variables Table 4 (3) winsorizes at 1/99% (and ``winsorize_all`` for every column)."""
 
 
 def measured(panel: pd.DataFrame) -> pd.DataFrame:
@@ -27,8 +33,9 @@ def measured(panel: pd.DataFrame) -> pd.DataFrame:
     return _measured(panel)[0]
 
 
-def _measured(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`measured` and the indicator cells filled by interpolation."""
+def _measured(panel: pd.DataFrame, entropy_by: str = "pooled") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`measured` (entropy weights over all city-years, or ``entropy_by="year"``:
+    within each year) and the indicator cells filled by interpolation."""
     spec = CONTRACT.index_spec()
     columns = [i.column for i in spec]
     data = panel.copy()
@@ -36,7 +43,7 @@ def _measured(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     if data[columns].isna().any().any():
         interpolation = interpolate_within(data, columns, unit="city", time="year")
         data, filled = interpolation.data, interpolation.filled
-    nqp = entropy_index(data, spec, unit="city", time="year").score.to_numpy()
+    nqp = entropy_index(data, spec, by=entropy_by, unit="city", time="year").score.to_numpy()
     adoption = pd.to_numeric(data["bdpz_year"])
     frame = pd.DataFrame(
         {
@@ -62,10 +69,23 @@ class Measurement(interface.Measurement):
     ``treated``) and ``filled``, the indicator cells filled by interpolation."""
 
 
-def measure(panel: pd.DataFrame, *, first_year: int, last_year: int) -> Measurement:
+def measure(
+    panel: pd.DataFrame,
+    *,
+    first_year: int,
+    last_year: int,
+    entropy_by: str = "pooled",
+    winsorize_all: bool = False,
+) -> Measurement:
     """The chapter's variables on ``first_year``..``last_year`` (entropy weights computed
     on those years): :func:`measured` plus ``treated`` (1 for pilot cities in every year,
-    the PSM group indicator)."""
+    the PSM group indicator).
+
+    Two choices the paper does not state, for the specification curve (defaults: the
+    chapter's): ``entropy_by`` -- entropy weights over all city-years (``"pooled"``) or
+    within each year (``"year"``); ``winsorize_all`` -- winsorize NQP, the mediators and the
+    controls at 1/99% for every column (the paper does so only in Table 4 (3))."""
+    check_choice("entropy_by", entropy_by, ENTROPY_BY)
     years = pd.to_numeric(panel[TIME]).astype(int)
     sample = panel[(years >= first_year) & (years <= last_year)].reset_index(drop=True)
     present = sorted(set(years[(years >= first_year) & (years <= last_year)]))
@@ -73,8 +93,10 @@ def measure(panel: pd.DataFrame, *, first_year: int, last_year: int) -> Measurem
         raise InputError(
             f"at least three sample years are needed; found {present}", parameter="first_year"
         )
-    frame, filled = _measured(sample)
+    frame, filled = _measured(sample, entropy_by)
     frame["treated"] = frame["bdpz_year"].notna().astype(int)
+    if winsorize_all:
+        frame = winsorize(frame, WINSORIZED)
     return Measurement(frame=frame, filled=filled)
 
 

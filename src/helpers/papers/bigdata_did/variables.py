@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpers.contract import load_contract
+from helpers.papers.interface import Choice, Specifications, choices
 from helpers.registry import entry
 
 SLUG = "bigdata_did"
@@ -44,6 +45,10 @@ ROW_LABELS = {
     "_cons": "Constant",
 }
 """Model term -> row label of the published cells (Tables 3-6)."""
+
+
+CORE_ROWS = ("BDPZs", "Index", "LnGIP")
+"""Rows of the core coefficients: the pilot dummy and the two mediators (Table 5)."""
 
 
 TABLE2_ROWS = {
@@ -100,3 +105,25 @@ columns (1)-(2), needs a matching step: :func:`psm_column`)."""
 
 PSM_METHODS = {"(1)": "neighbor", "(2)": "kernel"}
 """Table 4 PSM-DID columns and their psmatch2 method."""
+
+
+SPECIFICATIONS: Specifications = {
+    "standard errors": choices("se_type", {"cluster": "paper", "robust": "book"}),
+    "entropy weights": choices("entropy_by", {"pooled": "book", "year": "book"}),
+    "winsorizing": choices("winsorize_all", {False: "paper", True: "book"}),
+    "sample years": (
+        Choice("2014-2022", {"first_year": 2014, "last_year": 2022}, "paper"),
+        Choice("2014-2019", {"first_year": 2014, "last_year": 2019}, "paper"),
+        Choice("2014-2021", {"first_year": 2014, "last_year": 2021}, "book"),
+        Choice("2015-2022", {"first_year": 2015, "last_year": 2022}, "book"),
+        Choice("2015-2019", {"first_year": 2015, "last_year": 2019}, "book"),
+        Choice("2015-2021", {"first_year": 2015, "last_year": 2021}, "book"),
+    ),
+}
+"""The specification curve's grid (2 x 2 x 2 x 6 = 48 specifications), the chapter's default
+first in each dimension. The paper's: SEs clustered by city, the full years and the
+pre-COVID years 2014-2019 (Table 4 (4)), no winsorizing in the baseline (Table 4 (3)
+winsorizes). The book's: HC1 standard errors, entropy weights within each year (the paper
+never names its weighting, and the book's entropy index is itself a choice), winsorizing
+NQP, the mediators and the controls at 1/99% in every column, and windows that start a
+year later or end before 2022."""

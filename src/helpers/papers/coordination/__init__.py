@@ -10,12 +10,14 @@ the simulated panel and ``load_panel``), :mod:`~helpers.papers.coordination.esti
 :mod:`~helpers.papers.coordination.calibration`.
 """
 
+from helpers.papers.coordination.calibration import BASELINE_CELL, SWEEP_PARAMETERS, truth
 from helpers.papers.coordination.estimation import (
     Estimates,
     Fit,
     descriptive_cells,
     estimate,
     lagged_iv,
+    measured_pipeline,
     parse_provinces,
     pipeline,
     plot_core_coefficients,
@@ -44,6 +46,7 @@ from helpers.papers.coordination.process import (
 from helpers.papers.coordination.variables import (
     COLUMNS,
     CONTROLS,
+    CORE_ROWS,
     DEFAULT_EXCLUDED,
     DEFAULT_SEED,
     ENTROPY_BY,
@@ -55,6 +58,7 @@ from helpers.papers.coordination.variables import (
     ROW_LABELS,
     SE_TYPES,
     SLUG,
+    SPECIFICATIONS,
     TABLE2_ROWS,
     TABLE2_STATS,
     TIME,
@@ -62,8 +66,10 @@ from helpers.papers.coordination.variables import (
 )
 
 __all__ = [
+    "BASELINE_CELL",
     "COLUMNS",
     "CONTROLS",
+    "CORE_ROWS",
     "DEFAULT_EXCLUDED",
     "DEFAULT_SEED",
     "ENTROPY_BY",
@@ -76,6 +82,8 @@ __all__ = [
     "ROW_LABELS",
     "SE_TYPES",
     "SLUG",
+    "SPECIFICATIONS",
+    "SWEEP_PARAMETERS",
     "TABLE2_ROWS",
     "TABLE2_STATS",
     "TIME",
@@ -91,6 +99,7 @@ __all__ = [
     "lagged_iv",
     "load_panel",
     "measure",
+    "measured_pipeline",
     "parameters",
     "parse_provinces",
     "pipeline",
@@ -101,6 +110,7 @@ __all__ = [
     "result_cells",
     "simulate",
     "star_conventions",
+    "truth",
     "two_way_fe",
     "units",
     "weights_table",

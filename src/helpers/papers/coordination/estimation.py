@@ -251,7 +251,7 @@ def plot_regional_paths(frame: pd.DataFrame):
     )
 
 
-def pipeline(
+def measured_pipeline(
     panel: pd.DataFrame,
     published: pd.DataFrame,
     *,
@@ -261,9 +261,10 @@ def pipeline(
     gap_measure: str,
     entropy_by: str,
     excluded_provinces: str,
-) -> pd.DataFrame:
-    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
-    parameters by name (``measure``, ``estimate``, ``result_cells``)."""
+) -> tuple[pd.DataFrame, Measurement]:
+    """The chapter's computation from a raw panel to its tidy cells, and the measurement
+    they were estimated on, with the notebook's parameters by name (``measure``,
+    ``estimate``, ``result_cells``)."""
     measurement = measure(
         panel,
         first_year=first_year,
@@ -272,4 +273,8 @@ def pipeline(
         entropy_by=entropy_by,
     )
     excluded = parse_provinces(excluded_provinces)
-    return result_cells(estimate(measurement, se_type=se_type, excluded=excluded), published)
+    cells = result_cells(estimate(measurement, se_type=se_type, excluded=excluded), published)
+    return cells, measurement
+
+
+pipeline = interface.cells_of(measured_pipeline)

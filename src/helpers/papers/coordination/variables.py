@@ -10,6 +10,7 @@ uses, in the order the paper's tables print them.
 from __future__ import annotations
 
 from helpers.contract import load_contract
+from helpers.papers.interface import Choice, Specifications, choices
 from helpers.registry import entry
 
 SLUG = "coordination"
@@ -41,6 +42,10 @@ DEFAULT_EXCLUDED = ("Beijing", "Shanghai", "Tianjin", "Chongqing", "Guangdong")
 
 
 NQP_ROW = "New quality productive forces"
+
+
+CORE_ROWS = (NQP_ROW,)
+"""Rows of the core coefficients: NQP in every regression column."""
 
 
 ROW_LABELS = {
@@ -91,3 +96,25 @@ COLUMNS = {
     ("Table 6", "(3)"): "West",
 }
 """Every regression column of the paper and what it estimates."""
+
+
+SPECIFICATIONS: Specifications = {
+    "gap": choices("gap_measure", {"absolute": "paper", "relative": "paper"}),
+    "entropy weights": choices("entropy_by", {"pooled": "book", "year": "book"}),
+    "standard errors": choices("se_type", {"robust": "paper", "cluster": "book"}),
+    "sample years": (
+        Choice("2013-2022", {"first_year": 2013, "last_year": 2022}, "paper"),
+        Choice("2013-2019", {"first_year": 2013, "last_year": 2019}, "book"),
+        Choice("2013-2021", {"first_year": 2013, "last_year": 2021}, "book"),
+        Choice("2014-2022", {"first_year": 2014, "last_year": 2022}, "book"),
+        Choice("2015-2022", {"first_year": 2015, "last_year": 2022}, "book"),
+        Choice("2015-2019", {"first_year": 2015, "last_year": 2019}, "book"),
+    ),
+}
+"""The specification curve's grid (2 x 2 x 2 x 6 = 48 specifications), the chapter's default
+first in each dimension. The paper's: the absolute gap of eq. (3) (the regressions) and the
+relative gap of eq. (4) (defined beside it), robust standard errors (the table notes), the
+years 2013-2022. The book's: pooled or yearly entropy weights (the paper does not say),
+standard errors clustered by province (what ``xtreg, fe robust`` computes), and shorter
+windows (without the pandemic years, or a later price base: the first year is also the
+base of real GDP)."""

@@ -9,9 +9,11 @@ panel and ``load_panel``), :mod:`~helpers.papers.gtfp.estimation` (Tables 3-8, t
 the tidy cells) and, for maintainers, :mod:`~helpers.papers.gtfp.calibration`.
 """
 
+from helpers.papers.gtfp.calibration import BASELINE_CELL, SWEEP_PARAMETERS, truth
 from helpers.papers.gtfp.estimation import (
     core_agreement,
     estimate,
+    measured_pipeline,
     parse_moderators,
     pipeline,
     placebo,
@@ -62,6 +64,7 @@ from helpers.papers.gtfp.variables import (
     SERVICE_SECTORS,
     SHARE_INDICATORS,
     SLUG,
+    SPECIFICATIONS,
     SUPER_EFFICIENCY,
     TIME,
     UNIT,
@@ -69,6 +72,7 @@ from helpers.papers.gtfp.variables import (
 from helpers.papers.interface import Estimates
 
 __all__ = [
+    "BASELINE_CELL",
     "COLUMNS",
     "CONTROLS",
     "CORE_ROWS",
@@ -92,7 +96,9 @@ __all__ = [
     "SE_TYPES",
     "SHARE_INDICATORS",
     "SLUG",
+    "SPECIFICATIONS",
     "SUPER_EFFICIENCY",
+    "SWEEP_PARAMETERS",
     "TIME",
     "UNIT",
     "Estimates",
@@ -106,6 +112,7 @@ __all__ = [
     "loadings_table",
     "logged_indicators",
     "measure",
+    "measured_pipeline",
     "moderators",
     "parameters",
     "parse_moderators",
@@ -117,6 +124,7 @@ __all__ = [
     "regression_cells",
     "result_cells",
     "simulate",
+    "truth",
     "two_way_fe",
     "units",
 ]

@@ -24,6 +24,7 @@ from helpers import results
 from helpers.did import PlaceboResult, check_draws, placebo_permutation
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, fe_ols
+from helpers.papers import interface
 from helpers.papers.gtfp.measurement import Measurement, measure
 from helpers.papers.gtfp.variables import (
     COLUMNS,
@@ -172,7 +173,7 @@ def plot_regional_paths(frame: pd.DataFrame):
     )
 
 
-def pipeline(
+def measured_pipeline(
     panel: pd.DataFrame,
     published: pd.DataFrame,
     *,
@@ -184,9 +185,10 @@ def pipeline(
     pca_variant: str,
     moderators: str,
     alternatives: bool = True,
-) -> pd.DataFrame:
-    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
-    parameters by name (``measure``, ``estimate``, ``result_cells``); ``alternatives=False``
+) -> tuple[pd.DataFrame, Measurement]:
+    """The chapter's computation from a raw panel to its tidy cells, and the measurement
+    they were estimated on, with the notebook's parameters by name (``measure``,
+    ``estimate``, ``result_cells``); ``alternatives=False``
     skips Table 6's two GTFP measures not chosen (their cells are then empty, with why)."""
     measurement = measure(
         panel,
@@ -197,4 +199,8 @@ def pipeline(
         pca_variant=pca_variant,
         alternatives=alternatives,
     )
-    return result_cells(estimate(measurement, se_type=se_type, moderators=moderators), published)
+    cells = result_cells(estimate(measurement, se_type=se_type, moderators=moderators), published)
+    return cells, measurement
+
+
+pipeline = interface.cells_of(measured_pipeline)

@@ -72,8 +72,9 @@ BASE_YEAR = 2010
 OUTPUT_ELASTICITIES = {"labour": 0.30, "capital": 0.45, "water": 0.05, "electricity": 0.20}
 
 
-KNOBS: dict[str, float] = {}
-"""The chapter's teaching knobs (rows of the parameter table a reader may move)."""
+KNOBS: dict[str, float] = {"effect_scale": 1.0}
+"""The chapter's teaching knobs (rows of the parameter table a reader may move) and their
+planted values: ``effect_scale`` multiplies the planted effects (0 switches them off)."""
 
 
 def parameters() -> pd.DataFrame:

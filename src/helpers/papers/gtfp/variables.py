@@ -10,6 +10,7 @@ the chapter uses, in the order the paper's tables use them.
 from __future__ import annotations
 
 from helpers.contract import load_contract
+from helpers.papers.interface import Specifications, choices
 from helpers.registry import entry
 
 SLUG = "gtfp"
@@ -105,3 +106,19 @@ COLUMNS = {
     ("Table 8", "(4)"): "West",
 }
 """Every regression column of the paper and what it estimates."""
+
+
+SPECIFICATIONS: Specifications = {
+    "GTFP model": choices("gtfp_measure", {"ebm": "paper", "sbm": "paper", "ddf": "paper"}),
+    "GTFP form": choices("gtfp_form", {"cumulative": "book", "index": "book"}),
+    "prod index": choices("pca_variant", {"first": "paper", "kaiser": "book", "unlogged": "book"}),
+    "standard errors": choices(
+        "se_type", {"conventional": "book", "robust": "book", "cluster": "book"}
+    ),
+}
+"""The specification curve's grid (3 x 2 x 3 x 3 = 54 specifications), the chapter's default
+first in each dimension. The paper's: the super-EBM GML (Section 3.2.1) and its Table 6
+alternatives SBM and DDF, and the first principal component of the indicators. The book's,
+where the paper is silent: the GTFP level (cumulated GML; its N fits a level) or the index,
+a Kaiser-rule or an unlogged PCA index, and the standard errors (the tables say only
+"standard errors in parentheses": conventional, HC1 or clustered by province)."""

@@ -11,6 +11,7 @@ cells) and, for maintainers and the known truth,
 :mod:`~helpers.papers.producer_services.calibration`.
 """
 
+from helpers.papers.producer_services.calibration import BASELINE_CELL, SWEEP_PARAMETERS, truth
 from helpers.papers.producer_services.estimation import (
     ColumnFit,
     Estimates,
@@ -26,6 +27,7 @@ from helpers.papers.producer_services.estimation import (
     fit_columns,
     insignificant_match_bound,
     instrument_names,
+    measured_pipeline,
     parse_lags,
     parse_regions,
     pipeline,
@@ -49,6 +51,7 @@ from helpers.papers.producer_services.variables import (
     BASELINE,
     COLUMNS,
     CONTROLS,
+    CORE_ROWS,
     DEA_INPUTS,
     DEA_OUTPUT,
     DEFAULT_SEED,
@@ -67,6 +70,7 @@ from helpers.papers.producer_services.variables import (
     SE_TYPES,
     SECTORS,
     SLUG,
+    SPECIFICATIONS,
     TIME,
     UNIT,
     Column,
@@ -74,8 +78,10 @@ from helpers.papers.producer_services.variables import (
 
 __all__ = [
     "BASELINE",
+    "BASELINE_CELL",
     "COLUMNS",
     "CONTROLS",
+    "CORE_ROWS",
     "DEA_INPUTS",
     "DEA_OUTPUT",
     "DEFAULT_SEED",
@@ -94,6 +100,8 @@ __all__ = [
     "SECTORS",
     "SE_TYPES",
     "SLUG",
+    "SPECIFICATIONS",
+    "SWEEP_PARAMETERS",
     "TIME",
     "UNIT",
     "Column",
@@ -115,6 +123,7 @@ __all__ = [
     "instrument_names",
     "load_panel",
     "measure",
+    "measured_pipeline",
     "parameters",
     "parse_lags",
     "parse_regions",
@@ -123,6 +132,7 @@ __all__ = [
     "result_cells",
     "sample_of",
     "simulate",
+    "truth",
     "units",
     "with_lags",
 ]

@@ -371,7 +371,7 @@ def parse_regions(text: str) -> tuple[str, ...]:
     return check_regions(r.strip() for r in str(text).split(",") if r.strip())
 
 
-def pipeline(
+def measured_pipeline(
     panel: pd.DataFrame,
     published: pd.DataFrame,
     *,
@@ -383,9 +383,10 @@ def pipeline(
     orientation: str,
     rts: str,
     regions: str,
-) -> pd.DataFrame:
-    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
-    parameters by name (``measure``, ``estimate``, ``result_cells``)."""
+) -> tuple[pd.DataFrame, Measurement]:
+    """The chapter's computation from a raw panel to its tidy cells, and the measurement
+    they were estimated on, with the notebook's parameters by name (``measure``,
+    ``estimate``, ``result_cells``)."""
     measurement = measure(
         panel, first_year=first_year, last_year=last_year, orientation=orientation, rts=rts
     )
@@ -396,4 +397,7 @@ def pipeline(
         estimator=estimator,
         regions=parse_regions(regions),
     )
-    return result_cells(estimates, published)
+    return result_cells(estimates, published), measurement
+
+
+pipeline = interface.cells_of(measured_pipeline)

@@ -10,6 +10,7 @@ of the simulated panel and ``load_panel``), :mod:`~helpers.papers.synergy.estima
 :mod:`~helpers.papers.synergy.calibration`.
 """
 
+from helpers.papers.synergy.calibration import BASELINE_CELL, SWEEP_PARAMETERS, truth
 from helpers.papers.synergy.estimation import (
     Estimates,
     Fit,
@@ -20,6 +21,7 @@ from helpers.papers.synergy.estimation import (
     fit_columns,
     group_sizes,
     lagged_iv,
+    measured_pipeline,
     pipeline,
     plot_coor_against_nqp,
     plot_core_coefficients,
@@ -72,6 +74,7 @@ from helpers.papers.synergy.variables import (
     RTS,
     SE_TYPES,
     SLUG,
+    SPECIFICATIONS,
     TABLE3_ROWS,
     TABLE3_STATS,
     TIME,
@@ -81,6 +84,7 @@ from helpers.papers.synergy.variables import (
 )
 
 __all__ = [
+    "BASELINE_CELL",
     "COLUMNS",
     "CONTINUOUS",
     "CONTROLS",
@@ -103,6 +107,8 @@ __all__ = [
     "RTS",
     "SE_TYPES",
     "SLUG",
+    "SPECIFICATIONS",
+    "SWEEP_PARAMETERS",
     "TABLE3_ROWS",
     "TABLE3_STATS",
     "TIME",
@@ -125,6 +131,7 @@ __all__ = [
     "lagged_iv",
     "load_panel",
     "measure",
+    "measured_pipeline",
     "nqp_index",
     "nqp_indicators",
     "nqp_spec",
@@ -139,6 +146,7 @@ __all__ = [
     "sample_of",
     "sample_sums",
     "simulate",
+    "truth",
     "units",
     "weight_cells",
     "weights_table",

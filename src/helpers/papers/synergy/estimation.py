@@ -355,7 +355,7 @@ def plot_core_coefficients(score: pd.DataFrame, level: float = 0.95):
     return fig
 
 
-def pipeline(
+def measured_pipeline(
     panel: pd.DataFrame,
     published: pd.DataFrame,
     *,
@@ -369,9 +369,10 @@ def pipeline(
     winsorize_lower: float,
     winsorize_upper: float,
     digital_split: str,
-) -> pd.DataFrame:
-    """The chapter's computation from a raw panel to its tidy cells, with the notebook's
-    parameters by name (``measure``, ``estimate``, ``result_cells``)."""
+) -> tuple[pd.DataFrame, Measurement]:
+    """The chapter's computation from a raw panel to its tidy cells, and the measurement
+    they were estimated on, with the notebook's parameters by name (``measure``,
+    ``estimate``, ``result_cells``)."""
     measurement = measure(
         panel,
         first_year=first_year,
@@ -383,4 +384,8 @@ def pipeline(
         cuts=parse_cuts(winsorize_lower, winsorize_upper),
         digital_split=digital_split,
     )
-    return result_cells(estimate(measurement, se_type=se_type), published)
+    cells = result_cells(estimate(measurement, se_type=se_type), published)
+    return cells, measurement
+
+
+pipeline = interface.cells_of(measured_pipeline)

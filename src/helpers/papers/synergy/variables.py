@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpers.contract import load_contract
+from helpers.papers.interface import Choice, Specifications, choices
 from helpers.registry import entry
 
 SLUG = "synergy"
@@ -190,3 +191,26 @@ def column(table: str, col: str) -> Column:
         if (c.table, c.column) == (table, col):
             return c
     raise KeyError((table, col))
+
+
+SPECIFICATIONS: Specifications = {
+    "DEA model": choices("dea_model", {"sbm": "book", "ebm": "book"}),
+    "frontier": choices("frontier", {"global": "book", "contemporaneous": "book"}),
+    "returns to scale": choices("rts", {"crs": "book", "vrs": "book"}),
+    "winsorizing": (
+        Choice(
+            "1/99%", {"winsorize": True, "winsorize_lower": 1.0, "winsorize_upper": 99.0}, "paper"
+        ),
+        Choice(
+            "5/95%", {"winsorize": True, "winsorize_lower": 5.0, "winsorize_upper": 95.0}, "book"
+        ),
+        Choice("none", {"winsorize": False}, "book"),
+    ),
+    "standard errors": choices("se_type", {"robust": "paper", "cluster": "book"}),
+}
+"""The specification curve's grid (2 x 2 x 2 x 3 x 2 = 48 specifications), the chapter's
+default first in each dimension. The paper's: winsorizing every continuous variable at
+1/99% and robust standard errors (the table notes). The book's: the paper says only "DEA"
+with undesirable outputs, so the model (SBM or EBM), the frontier (global or
+contemporaneous) and the returns to scale (CRS or VRS) are all the book's, as are the
+5/95% bounds, no winsorizing, and clustering by city."""
