@@ -125,3 +125,15 @@ def test_published_cells_of_the_book_carry_every_core_row():
         baseline = tuple(papers.paper(slug).BASELINE_CELL)
         assert baseline in core, slug
         assert len(cells[cells["stat"] == "coef"]) > len(core)
+
+
+def test_coverage_outliers_name_the_coefficients_outside_the_monte_carlo_band():
+    from helpers.sweep.book import _coverage_outliers
+
+    table = pd.DataFrame(
+        {"cell": ["A (1)", "A (2)", "B (1)", "B (2)"], "coverage_95": [0.95, 0.80, 0.995, np.nan]}
+    )
+    text = _coverage_outliers(table, 200)  # band: 95% +- 3.1 points
+    assert text.startswith("Of 3 core coefficients, 1 covers the truth less often")
+    assert "A (2) (80.0%)" in text and "B (1) (99.5%)" in text and "A (1)" not in text
+    assert _coverage_outliers(table.iloc[:1], 200).startswith("All 1 core coefficient have")

@@ -191,20 +191,37 @@ def recovery_texts(slug: str, root: Path = SWEEPS_DIR) -> dict[str, str]:
 
 
 def _coverage_outliers(table: pd.DataFrame, n: int) -> str:
-    """Which core coefficients have a 95% coverage outside two Monte Carlo errors of 95%."""
+    """Which core coefficients have a 95% coverage outside two Monte Carlo errors of 95%:
+    below the band (intervals too short) or above it (conservative intervals)."""
     band = _mc_error(0.95, n)
     rated = table[table["coverage_95"].notna()]
-    off = rated[(rated["coverage_95"] - 0.95).abs() > band]
     core = verdicts.count(len(rated), "core coefficient")
-    if off.empty:
-        return f"all {core} have a 95% coverage within two Monte Carlo errors of 95%"
-    named = ", ".join(
-        f"{c} ({verdicts.percent(v)})" for c, v in zip(off["cell"], off["coverage_95"], strict=True)
-    )
-    return (
-        f"{len(off)} of {core} have a 95% coverage outside two Monte Carlo errors of 95% "
-        f"({named}): on this process their intervals do not mean what they say"
-    )
+    low = rated[rated["coverage_95"] < 0.95 - band]
+    high = rated[rated["coverage_95"] > 0.95 + band]
+    if low.empty and high.empty:
+        return f"All {core} have a 95% coverage within two Monte Carlo errors of 95%"
+
+    def named(part: pd.DataFrame) -> str:
+        cells = zip(part["cell"], part["coverage_95"], strict=True)
+        return ", ".join(f"{c} ({v:.1%})" for c, v in cells)
+
+    def verb(part: pd.DataFrame) -> tuple[str, str]:
+        return ("covers", "its interval is") if len(part) == 1 else ("cover", "their intervals are")
+
+    parts = []
+    if len(low):
+        covers, interval = verb(low)
+        parts.append(
+            f"{len(low)} {covers} the truth less often than 95% minus two Monte Carlo errors "
+            f"({named(low)}): {interval} too short on this process"
+        )
+    if len(high):
+        covers, interval = verb(high)
+        parts.append(
+            f"{len(high)} {covers} it more often than 95% plus two Monte Carlo errors "
+            f"({named(high)}): {interval} conservative"
+        )
+    return f"Of {core}, " + "; ".join(parts)
 
 
 def _size_sentence(base: pd.Series) -> str:
