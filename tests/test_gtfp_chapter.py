@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +17,7 @@ from helpers.papers import simulate
 from helpers.paths import PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
+from helpers.verdicts import AGREEMENT_SHARE, BAND_IN_SES, LEVEL
 
 pytestmark = pytest.mark.filterwarnings("ignore::helpers.dea.DEAInfeasibleWarning")
 
@@ -140,6 +144,11 @@ def test_chapter_runs_on_a_readers_file(tmp_path, published):
     assert missing_keys(results, published).empty
     n = results[(results["row"] == "N") & (results["table"] == "Table 3")]
     assert n["value"].tolist() == [len(raw)] * 4  # the reader's file, not the default
+    # the page on a reader's file says nothing about a simulation
+    words = _markdown(tmp_path / "out" / f"{SLUG}.ipynb").lower()
+    for simulated in ("simulated panel", "generating process", "planted", "**simulated**"):
+        assert simulated not in words
+    assert _glued(tmp_path / "out" / f"{SLUG}.ipynb")["data_source"].startswith("the reader's file")
 
 
 @pytest.mark.book
@@ -155,6 +164,48 @@ def test_default_run_recovers_the_planted_baseline(tmp_path, published):
     pub = published[(published["table"] == "Table 3") & (published["column"] == "(4)")]
     pub = pub[pub["row"] == "prod"].set_index("stat")["number"]
     assert abs(replicated - pub["coef"]) <= 2 * pub["se"]
+
+
+def _glued(notebook: Path) -> dict[str, str]:
+    """The glued values of an executed notebook, as their plain text (strings unquoted)."""
+    values = {}
+    for cell in json.loads(notebook.read_text("utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                text = output["data"].get("application/papermill.record/text/plain", "")
+                values[name] = text.strip("'\"")
+    return values
+
+
+def _markdown(notebook: Path) -> str:
+    cells = json.loads(notebook.read_text("utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("overrides", [{"effect_scale": "0"}, {"seed": "11"}], ids=str)
+def test_glued_verdicts_agree_with_their_numbers(tmp_path, overrides):
+    """With the effect switched off and on another seed, the chapter runs to the end and each
+    verdict word glued beside its numbers is the one those numbers call for."""
+    run_notebook(
+        SLUG, tmp_path, parameter_files=[QUICK], overrides=overrides | {"bootstrap_draws": "99"}
+    )
+    g = _glued(tmp_path / f"{SLUG}.ipynb")
+    distance = float(g["baseline_distance"])
+    assert g["baseline_verdict"] == ("within" if distance <= BAND_IN_SES else "outside")
+    share = int(g["score_both"]) / int(g["score_total"])
+    assert g["score_verdict"] == ("meets" if share >= AGREEMENT_SHARE else "falls short of")
+    conventional, clustered = float(g["rep_baseline_se"]), float(g["cl_baseline_se"])
+    if conventional != clustered:  # equal at the printed digits: either word may be right
+        assert g["cl_widens"] == ("widens" if clustered > conventional else "narrows")
+    assert g["calib_word"] == ("wider than" if float(g["calib_ratio"]) > 1 else "narrower than")
+    for word, p in (("regional_reject", "regional_p"), ("null_reg_reject", "null_p")):
+        if float(g[p]) != LEVEL:
+            assert g[word] == ("rejects" if float(g[p]) < LEVEL else "does not reject")
+    assert g["index_sig"].startswith("significant" if float(g["index_p"]) < LEVEL else "not")
+    if overrides.get("effect_scale") == "0":
+        assert "effect_scale=0" in g["data_source"]
 
 
 @pytest.mark.book

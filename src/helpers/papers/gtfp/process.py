@@ -46,6 +46,7 @@ import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import norm
 
+from helpers.errors import InputError
 from helpers.papers import interface
 from helpers.papers.gtfp.measurement import moderators, prod_index
 from helpers.papers.gtfp.variables import (
@@ -72,7 +73,7 @@ BASE_YEAR = 2010
 OUTPUT_ELASTICITIES = {"labour": 0.30, "capital": 0.45, "water": 0.05, "electricity": 0.20}
 
 
-KNOBS: dict[str, float] = {}
+KNOBS: dict[str, float] = {"effect_scale": 1.0}
 """The chapter's teaching knobs (rows of the parameter table a reader may move)."""
 
 
@@ -82,6 +83,9 @@ def parameters() -> pd.DataFrame:
 
 
 def _values(overrides: dict[str, float]) -> dict[str, float]:
+    for name, value in overrides.items():
+        if not np.isfinite(value):
+            raise InputError(f"must be a finite number, got {value!r}", parameter=name)
     return planted_values(PARAMETERS_CSV, overrides, non_negative=("noise_scale",))
 
 
@@ -377,9 +381,11 @@ def load_panel(
     )
 
 
-def planted_truth() -> pd.DataFrame:
-    """The generating process's structural slopes and knobs (rows of the parameter table)."""
-    return planted_rows(
+def planted_truth(**overrides: float) -> pd.DataFrame:
+    """The generating process's structural slopes and knobs (rows of the parameter table),
+    with the values a simulation with ``overrides`` (e.g. ``effect_scale=0``) uses."""
+    values = _values(overrides)
+    table = planted_rows(
         SLUG,
         [
             "beta_prod_east",
@@ -395,3 +401,4 @@ def planted_truth() -> pd.DataFrame:
             "endogeneity",
         ],
     )
+    return table.assign(value=[values[name] for name in table.index])
