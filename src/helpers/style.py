@@ -151,17 +151,23 @@ def plot_group_means(
     group: str = "region",
     time: str = "year",
     groups: Sequence[str] | None = None,
+    stacked: bool = False,
 ):
     """One panel per column of ``panels`` (column -> title): its mean by ``group`` and
     ``time``, one line per group (in the order of ``groups``, default as found), in the
-    book's palette. Returns the figure."""
+    book's palette. Panels side by side, or one above the other with ``stacked=True``
+    (readable on a phone). Returns the figure."""
     import matplotlib.pyplot as plt
     import numpy as np
 
     means = frame.groupby([group, time])[list(panels)].mean()
     present = list(dict.fromkeys(means.index.get_level_values(group)))
     order = [g for g in (groups or present) if g in present]
-    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.4), dpi=150)
+    if stacked:
+        shape, size = (len(panels), 1), (6, 3.0 * len(panels))
+    else:
+        shape, size = (1, len(panels)), (4 * len(panels), 3.4)
+    fig, axes = plt.subplots(*shape, figsize=size, dpi=150)
     axes = np.atleast_1d(axes)
     for ax, (column, title) in zip(axes, panels.items(), strict=True):
         for colour, name in zip(CYCLE, order, strict=False):

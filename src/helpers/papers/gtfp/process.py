@@ -46,6 +46,7 @@ import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import norm
 
+from helpers.errors import InputError
 from helpers.papers import interface
 from helpers.papers.gtfp.measurement import moderators, prod_index
 from helpers.papers.gtfp.variables import (
@@ -83,6 +84,9 @@ def parameters() -> pd.DataFrame:
 
 
 def _values(overrides: dict[str, float]) -> dict[str, float]:
+    for name, value in overrides.items():
+        if not np.isfinite(value):
+            raise InputError(f"must be a finite number, got {value!r}", parameter=name)
     return planted_values(PARAMETERS_CSV, overrides, non_negative=("noise_scale",))
 
 
@@ -378,9 +382,11 @@ def load_panel(
     )
 
 
-def planted_truth() -> pd.DataFrame:
-    """The generating process's structural slopes and knobs (rows of the parameter table)."""
-    return planted_rows(
+def planted_truth(**overrides: float) -> pd.DataFrame:
+    """The generating process's structural slopes and knobs (rows of the parameter table),
+    with the values a simulation with ``overrides`` (e.g. ``effect_scale=0``) uses."""
+    values = _values(overrides)
+    table = planted_rows(
         SLUG,
         [
             "beta_prod_east",
@@ -396,3 +402,4 @@ def planted_truth() -> pd.DataFrame:
             "endogeneity",
         ],
     )
+    return table.assign(value=[values[name] for name in table.index])

@@ -42,10 +42,27 @@ GTFP_MEASURES = ("ebm", "sbm", "ddf")
 GTFP_FORMS = ("cumulative", "index")
 
 
-PCA_VARIANTS = ("first", "kaiser", "unlogged")
+PCA_VARIANTS = ("first", "kaiser", "unlogged", "within")
+"""How ``prod`` is built: the paper's first component of the logged indicators, Kaiser's
+rule, the unlogged indicators, or the logged indicators demeaned by province and year."""
+
+
+RTS = ("crs", "vrs")
+"""Returns to scale of the DEA technology behind GTFP. The paper does not say; the book
+assumes constant returns (``crs``), Stata gtfpch's default."""
+
+
+OUTPUT_SIDE = ("software_revenue", "ecommerce_sales", "new_product_revenue", "telecom_volume")
+"""Table 2 indicators that are sales or revenues, hence parts of GDP, the desirable output
+of GTFP."""
 
 
 SE_TYPES = ("conventional", "robust", "cluster")
+
+
+WILD_BOOTSTRAP_WEBB_MAX = 11
+"""Few clusters: the wild cluster bootstrap uses Webb's six-point weights up to this many
+clusters (Rademacher weights have too few distinct sign vectors there), Rademacher above."""
 
 
 REGIONS = ("East", "Central", "West")
@@ -122,3 +139,101 @@ alternatives SBM and DDF, and the first principal component of the indicators. T
 where the paper is silent: the GTFP level (cumulated GML; its N fits a level) or the index,
 a Kaiser-rule or an unlogged PCA index, and the standard errors (the tables say only
 "standard errors in parentheses": conventional, HC1 or clustered by province)."""
+
+
+ASSUMPTIONS = (
+    (
+        "GTFP model",
+        '"a non-radial, non-oriented super-efficiency Epsilon-Based Measure (EBM) model that '
+        "incorporates undesirable outputs, in conjunction with the Global Malmquist-Luenberger "
+        '(GML) index" (Section 3.2.1)',
+        "super-efficiency EBM, non-oriented, one global frontier of all province-years",
+        "gtfp_measure",
+    ),
+    (
+        "returns to scale",
+        "not stated",
+        "constant (CRS), Stata gtfpch's default",
+        "rts",
+    ),
+    (
+        "EBM epsilon and weights",
+        "not stated",
+        "Tone and Tsutsui's affinity calibration on the pooled province-years",
+        "",
+    ),
+    (
+        "GTFP in the regressions",
+        "not stated; N = 300 in Table 3 fits a level, not the index (which loses a year)",
+        "the cumulative GML level, 1 in each province's first year",
+        "gtfp_form",
+    ),
+    (
+        "SBM and DDF of Table 6",
+        '"following the methodologies of Qian Zhengming et al. (2013) and Yue Li et al. '
+        '(2017)" (Section 4.4.1); no model details',
+        "no super-efficiency; DDF scores as 1 / (1 + D), as gtfpch",
+        "gtfp_measure",
+    ),
+    (
+        "NQPF index",
+        '"After applying logarithmic transformations to address data heterogeneity, we '
+        'employed principal component analysis (PCA) to construct a single composite index." '
+        "(Section 3.2.2)",
+        "first principal component of the standardised logs (correlation matrix)",
+        "pca_variant",
+    ),
+    (
+        "logs of zero counts",
+        "not stated",
+        "ln(1 + x) for the two university counts",
+        "",
+    ),
+    (
+        "missing cells",
+        '"Missing data were supplemented using interpolation methods." (Section 3.3)',
+        "linear interpolation within each province; a province's first or last years stay "
+        "missing and leave the regressions that use them",
+        "",
+    ),
+    (
+        "standard errors",
+        '"Standard errors in parentheses" (table notes)',
+        "conventional, as reghdfe and xtreg, fe print by default",
+        "se_type",
+    ),
+    (
+        "controls",
+        '"Environmental Regulation, Foreign Direct Investment, Government Funding, Enterprise '
+        'Innovation" (Section 3.2.5); no definitions',
+        "as the data file has them",
+        "",
+    ),
+    (
+        "moderators' scale",
+        "not stated",
+        "the indices as measured, interactions prod x moderator uncentred",
+        "moderators (which ones)",
+    ),
+    (
+        "regions",
+        '"divided into eastern, central, and western regions" (Section 4.5); members not listed',
+        "the three belts of data/reference/provinces.csv, 11 / 8 / 11 provinces (Table 8's N)",
+        "",
+    ),
+    (
+        "placebo",
+        '"The core explanatory variable was randomly assigned across observations, and the '
+        'baseline regression was repeated 1,000 times." (Section 4.4.3)',
+        "prod permuted across all province-years",
+        "placebo_draws",
+    ),
+    (
+        "capital stock",
+        '"perpetual inventory method (10.96% depreciation)" (Section 3.2.1)',
+        "taken as given in the data file (helpers.panel.perpetual_inventory builds it)",
+        "",
+    ),
+)
+"""What the paper states and what this book assumes: choice, the paper's words (quoted, or
+"not stated"), the book's default, and the chapter parameter that changes it ("" for none)."""
