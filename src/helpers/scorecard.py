@@ -617,7 +617,7 @@ def plot_agreement_distributions(
             ax.boxplot(
                 seeds,
                 positions=[i],
-                vert=False,
+                orientation="horizontal",
                 widths=0.5,
                 showfliers=False,
                 medianprops={"color": style.INK},
