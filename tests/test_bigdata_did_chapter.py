@@ -12,7 +12,7 @@ from helpers import verdicts as V
 from helpers.did import event_study, imputation_did
 from helpers.errors import InputError
 from helpers.papers import bigdata_did as bd
-from helpers.paths import PARAMS_DIR
+from helpers.paths import DATA_DIR, PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 
@@ -189,14 +189,20 @@ def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
 
 
 def _readers_file_with_gaps(folder):
-    """The reader's file (Chinese key header, mapping) with cells missing as the contract
-    allows: a mediator cell, a control cell and an indicator cell inside a city's years."""
+    """The reader's file (Chinese key header, mapping) with the cities under real Chinese
+    names (data/reference/cities.csv) and cells missing as the contract allows: a mediator
+    cell, a control cell and an indicator cell inside a city's years."""
     data, mapping, raw = write_readers_file(SLUG, folder)
     raw = raw.reset_index(drop=True)
+    city = raw.columns[0]
+    names = pd.read_csv(DATA_DIR / "reference" / "cities.csv")["name_zh"].drop_duplicates(
+        keep=False
+    )
+    codes = pd.unique(raw[city])
+    raw[city] = raw[city].map(dict(zip(codes, names.iloc[: len(codes)], strict=True)))
     raw.loc[5, "dfi"] = np.nan
     raw.loc[40, "green_invention_applications"] = np.nan
     raw.loc[60, "lngdp"] = np.nan
-    city = raw.columns[0]
     inside = raw.index[(raw["year"] == 2018)][3]
     raw.loc[inside, "mobile_users"] = np.nan
     assert raw.loc[inside, city] == raw.loc[inside - 1, city]
@@ -221,6 +227,11 @@ def test_a_readers_file_with_gaps_validates_and_runs_without_simulated_words(tmp
     glued = _glued(out / f"{SLUG}.ipynb")
     assert glued["label"] == "replicated"
     assert "no column lost" not in glued["rows_lost_text"]
+    results = read_results(out / SLUG / "results.csv")
+    n = results[(results["table"] == "Table 3") & (results["row"] == "N")]
+    n = n.set_index("column")["value"]
+    # the city-year without LnGDP leaves the columns with controls, (3) and (4), only
+    assert n.to_dict() == {"(1)": 2556, "(2)": 2556, "(3)": 2555, "(4)": 2555}
 
 
 def _city_flag_changes_over_years(raw):
