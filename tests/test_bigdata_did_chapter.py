@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 from readers_file import write_readers_file
 
-from helpers.did import event_study
+from helpers import cli
+from helpers import verdicts as V
+from helpers.did import event_study, imputation_did
 from helpers.errors import InputError
 from helpers.papers import bigdata_did as bd
-from helpers.paths import PARAMS_DIR
+from helpers.paths import DATA_DIR, PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 
@@ -122,15 +124,17 @@ def test_imputation_equals_twfe_with_one_adoption_date_and_no_controls(frame):
     """With one adoption date, a balanced panel and no controls, the imputation estimator
     (fit on untreated rows, impute, average) and the static TWFE DID are both the 2x2
     difference of mean changes; computed here by hand from group means."""
-    r = bd.imputation_att(frame, controls=[])
+    sample, dropped = bd.imputable(frame, controls=[])
+    r = imputation_did(sample, "nqp", "bdpzs", "city", "year", adoption="bdpz_year")
     post = frame["year"] >= 2016
     pilot = frame["treated"] == 1
     m = frame["nqp"]
     did = (m[pilot & post].mean() - m[pilot & ~post].mean()) - (
         m[~pilot & post].mean() - m[~pilot & ~post].mean()
     )
+    assert dropped == []
     assert r.att == pytest.approx(did, rel=1e-9)
-    assert r.n_treated_rows == 67 * 7
+    assert r.n_treated == 67 * 7
     assert list(r.by_event_time.index) == list(range(7))
 
 
@@ -143,3 +147,130 @@ def test_a_readers_file_with_a_mapping_runs_every_column(tmp_path, published):
     assert missing_keys(cells, published).empty
     n = cells[(cells["row"] == "N") & (cells["table"] == "Table 3")]["value"]
     assert n.tolist() == [284 * 6] * 4
+
+
+# --------------------------------------------------------------------------- words and numbers
+def _glued(notebook) -> dict[str, str]:
+    """The text values the executed notebook glued, by name."""
+    import nbformat
+
+    values = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get("application/papermill.record/text/plain")
+            if name and text is not None:
+                values[name] = text.strip("'\"")
+    return values
+
+
+@pytest.mark.book
+@pytest.mark.slow
+@pytest.mark.parametrize("overrides", [{"effect_scale": "0"}, {"seed": "11"}])
+def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
+    """With the effect switched off and with another seed the chapter runs to the end, and
+    its verdict words say what the numbers beside them say."""
+    run_notebook(SLUG, tmp_path, parameter_files=[QUICK], overrides=overrides)
+    g = _glued(tmp_path / f"{SLUG}.ipynb")
+    assert g["baseline_verdict"] == V.within_band(float(g["baseline_distance"]))
+    assert g["rep_baseline_sig"] == V.significance(float(g["rep_baseline_p"]))
+    share = float(g["score_both"]) / float(g["score_total"])
+    assert g["score_verdict"] == V.meets(share)
+    low, high = (float(x) for x in g["truth_ci"].strip("[]").split(","))
+    truth = float(g["truth"])
+    assert g["truth_covers"] == V.covers(low, high, truth)
+    assert g["truth_compare"] == V.compare(
+        float(g["rep_baseline"]), truth, more="above", less="below", same="at"
+    )
+    assert g["null_sig"] == V.significance(float(g["null_p"]))
+    assert (g["pre_verdict"] == "rejects") == (float(g["pre_min_p"]) < 0.10)
+    if overrides.get("effect_scale") == "0":
+        assert abs(truth) < 5e-5  # nothing planted: the estimand is zero
+
+
+def _readers_file_with_gaps(folder):
+    """The reader's file (Chinese key header, mapping) with the cities under real Chinese
+    names (data/reference/cities.csv) and cells missing as the contract allows: a mediator
+    cell, a control cell and an indicator cell inside a city's years."""
+    data, mapping, raw = write_readers_file(SLUG, folder)
+    raw = raw.reset_index(drop=True)
+    city = raw.columns[0]
+    names = pd.read_csv(DATA_DIR / "reference" / "cities.csv")["name_zh"].drop_duplicates(
+        keep=False
+    )
+    codes = pd.unique(raw[city])
+    raw[city] = raw[city].map(dict(zip(codes, names.iloc[: len(codes)], strict=True)))
+    raw.loc[5, "dfi"] = np.nan
+    raw.loc[40, "green_invention_applications"] = np.nan
+    raw.loc[60, "lngdp"] = np.nan
+    inside = raw.index[(raw["year"] == 2018)][3]
+    raw.loc[inside, "mobile_users"] = np.nan
+    assert raw.loc[inside, city] == raw.loc[inside - 1, city]
+    raw.to_csv(data, index=False)
+    return data, mapping
+
+
+@pytest.mark.book
+@pytest.mark.slow
+def test_a_readers_file_with_gaps_validates_and_runs_without_simulated_words(tmp_path, capsys):
+    data, mapping = _readers_file_with_gaps(tmp_path)
+    assert cli.main(["validate", SLUG, str(data), "--mapping", str(mapping)]) == 0
+    out = tmp_path / "run"
+    args = ["run", SLUG, "-p", f"data={data}", "-p", f"mapping={mapping}", "-f", str(QUICK)]
+    assert cli.main([*args, "--out", str(out)]) == 0
+    assert (out / SLUG / "results.csv").exists()
+    import nbformat
+
+    page = nbformat.read(out / f"{SLUG}.ipynb", as_version=4)
+    words = "\n".join(c.source for c in page.cells if c.cell_type == "markdown").lower()
+    assert "known truth on this run" not in words and "simulated data with a known" not in words
+    glued = _glued(out / f"{SLUG}.ipynb")
+    assert glued["label"] == "replicated"
+    assert "no column lost" not in glued["rows_lost_text"]
+    results = read_results(out / SLUG / "results.csv")
+    n = results[(results["table"] == "Table 3") & (results["row"] == "N")]
+    n = n.set_index("column")["value"]
+    # the city-year without LnGDP leaves the columns with controls, (3) and (4), only
+    assert n.to_dict() == {"(1)": 2556, "(2)": 2556, "(3)": 2555, "(4)": 2555}
+
+
+def _city_flag_changes_over_years(raw):
+    raw.loc[3, "key_city"] = 1 - raw.loc[3, "key_city"]
+
+
+def _every_pilot_adopts_in_the_first_year(raw):
+    raw.loc[raw["bdpz_year"].notna(), "bdpz_year"] = 2014
+
+
+MALFORMED = {
+    "a city flag that changes over the years": (_city_flag_changes_over_years, [], "key_city"),
+    "no pilot observed before adoption": (
+        _every_pilot_adopts_in_the_first_year,
+        [],
+        "no pilot city is observed before its pilot year",
+    ),
+    "a sample year the data lack": (None, ["-p", "first_year=2030"], "first_year"),
+    "more pseudo-pilots than cities": (None, ["-p", "placebo_treated=400"], "placebo_treated"),
+    "an unknown index weighting": (None, ["-p", "index_weights=pca"], "index_weights"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_validate_and_run_reject_what_the_chapter_rejects_in_the_same_words(tmp_path, capsys, case):
+    """A file or a choice the chapter's own preparation rejects is rejected by validate and
+    by run (exit 1), in the same words, before anything runs; the file is left unchanged."""
+    change, params, message = MALFORMED[case]
+    data, mapping, raw = write_readers_file(SLUG, tmp_path)
+    if change is not None:
+        raw = raw.reset_index(drop=True)
+        change(raw)
+        raw.to_csv(data, index=False)
+    before = data.read_bytes()
+    assert cli.main(["validate", SLUG, str(data), "--mapping", str(mapping), *params]) == 1
+    validate_err = capsys.readouterr().err
+    out = tmp_path / "run"
+    run = ["run", SLUG, "-p", f"data={data}", "-p", f"mapping={mapping}", *params]
+    assert cli.main([*run, "--out", str(out)]) == 1
+    run_err = capsys.readouterr().err
+    assert message in validate_err and validate_err == run_err
+    assert not out.exists() and data.read_bytes() == before

@@ -98,7 +98,7 @@ def run_pipeline(
     (:func:`chapter_parameters`); what the sweeps and ``replicate validate`` run.
 
     An override that is not a notebook parameter but an optional argument of the paper's
-    ``pipeline`` (gtfp's ``alternatives``, bigdata_did's ``entropy_by``) is passed through
+    ``pipeline`` (gtfp's ``alternatives``, coordination's ``entropy_by``) is passed through
     as it is: the sweeps set them, the chapters keep their defaults."""
     module = paper(slug)
     published = load_cells() if published is None else published

@@ -20,13 +20,23 @@ import numpy as np
 import pandas as pd
 
 from helpers.did import twfe_did
-from helpers.indices import entropy_index
 from helpers.papers.bigdata_did.estimation import estimate_column, fit_columns
-from helpers.papers.bigdata_did.measurement import Measurement, measured
-from helpers.papers.bigdata_did.process import _generate, _values, parameters, simulate
+from helpers.papers.bigdata_did.measurement import (
+    Measurement,
+    indicator_columns,
+    measured,
+    nqp_index,
+)
+from helpers.papers.bigdata_did.process import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    _generate,
+    _values,
+    parameters,
+    simulate,
+)
 from helpers.papers.bigdata_did.variables import (
     COLUMNS,
-    CONTRACT,
     CONTROLS,
     CORE_ROWS,
     DEFAULT_SEED,
@@ -41,41 +51,54 @@ from helpers.simulate.calibration import calibrate_to_published, calibration_tab
 from helpers.simulate.truth import core_cells, same_panel, truth_table
 
 
-def estimand(seed: int = DEFAULT_SEED, **overrides: float) -> float:
+def estimand(
+    seed: int = DEFAULT_SEED,
+    *,
+    index_weights: str = "entropy",
+    first_year: int = FIRST_YEAR,
+    last_year: int = LAST_YEAR,
+    **overrides: float,
+) -> float:
     """The ATT of the pilot on NQP *as measured* (what the TWFE DID targets).
 
-    Mean over pilot city-years from the adoption year on of
-    ``sum_j w_j d_j (x_jit - x0_jit) / (max_j - min_j)``: ``x`` the simulated indicators,
-    ``x0`` the same draws with the policy off (``effect_scale=0``), ``w``, ``d``, min and
-    max the entropy weights, directions and pooled bounds of the observed panel. This is
-    the difference between the observed index and the index the same weights give the
-    counterfactual indicators. Computed on complete data (``missing_share`` ignored).
+    Mean over pilot city-years from the adoption year on (within ``first_year`` ..
+    ``last_year``) of ``sum_j w_j d_j (x_jit - x0_jit) / (max_j - min_j)``: ``x`` the
+    simulated indicators, ``x0`` the same draws with the policy off (``effect_scale=0``),
+    ``w``, ``d``, min and max the weights, directions and bounds of the observed panel's
+    index on those years (:func:`~helpers.papers.bigdata_did.measurement.nqp_index` with
+    ``index_weights``). This is the difference between the observed index and the index
+    the same map gives the counterfactual indicators. Computed on complete data
+    (``missing_share`` ignored); ``overrides`` are the process's knobs (``effect_scale``,
+    ``pre_trend``, ...).
     """
     p = _values(overrides) | {"missing_share": 0.0}
-    return _att(_generate(seed, p)[0], _generate(seed, p | {"effect_scale": 0.0})[0])
+    actual = _generate(seed, p)[0]
+    counterfactual = _generate(seed, p | {"effect_scale": 0.0})[0]
+    keep = actual["year"].between(first_year, last_year).to_numpy()
+    return _att(
+        actual[keep].reset_index(drop=True),
+        counterfactual[keep].reset_index(drop=True),
+        index_weights,
+    )
 
 
-def _att(actual: pd.DataFrame, counterfactual: pd.DataFrame) -> float:
+def _att(actual: pd.DataFrame, counterfactual: pd.DataFrame, index_weights: str = "entropy"):
     post = (actual["year"] >= pd.to_numeric(actual["bdpz_year"])).fillna(False).to_numpy()
-    return float(index_change(actual, counterfactual)[post].mean())
+    return float(index_change(actual, counterfactual, index_weights)[post].mean())
 
 
-def index_change(actual: pd.DataFrame, counterfactual: pd.DataFrame) -> np.ndarray:
+def index_change(
+    actual: pd.DataFrame, counterfactual: pd.DataFrame, index_weights: str = "entropy"
+) -> np.ndarray:
     """``NQP - NQP0`` on every row of two complete raw panels of the same draws:
-    ``sum_j w_j d_j (x_jit - x0_jit) / (max_j - min_j)`` with the entropy weights ``w``,
-    directions ``d`` and pooled bounds of ``actual`` (the index the chapter measures is
+    ``sum_j w_j d_j (x_jit - x0_jit) / (max_j - min_j)`` with the weights ``w``, directions
+    ``d`` and bounds of ``actual`` (:func:`nqp_index`; the index the chapter measures is
     linear in the indicators given these, so this is the part of measured NQP that the
     difference between the two worlds produces)."""
-    spec = CONTRACT.index_spec()
-    result = entropy_index(actual, spec, unit="city", time="year")
-    weights = result.weights.set_index("indicator")["weight"]
-    total = np.zeros(len(actual))
-    for ind in spec:
-        x = actual[ind.column].to_numpy(float)
-        sign = 1.0 if ind.direction == "positive" else -1.0
-        change = x - counterfactual[ind.column].to_numpy(float)
-        total += weights[ind.column] * sign * change / (x.max() - x.min())
-    return total
+    index = nqp_index(actual, index_weights)
+    columns = indicator_columns()
+    change = actual[columns].to_numpy(float) - counterfactual[columns].to_numpy(float)
+    return (index.row_weights * index.signs * change / index.row_ranges).sum(axis=1)
 
 
 def recovery(seed: int, level: float = 0.95, **overrides: float) -> pd.Series:

@@ -72,6 +72,9 @@ PARAMETERS_CSV = DATA_DIR / "simulation" / "bigdata_did_parameters.csv"
 FIRST_YEAR = 2014
 
 
+LAST_YEAR = 2022
+
+
 CENTRE_YEAR = 2018
 
 
