@@ -105,6 +105,64 @@ def test_a_readers_file_with_a_mapping_runs(tmp_path, published):
     assert est[ps.BASELINE].nobs == 3393
 
 
+@pytest.fixture(scope="module")
+def short_measurement() -> ps.Measurement:
+    """The default panel on 2003-2010 (the quick parameters' years)."""
+    return ps.measure(ps.load_panel(seed=2003), last_year=2010)
+
+
+def test_regional_difference_from_the_columns_equals_the_pooled_interacted_fit(
+    short_measurement,
+):
+    """With robust errors the pooled IV with region interactions gives Table 2's slopes and a
+    block-diagonal covariance, so the stacked test (the columns' own variances) is its test;
+    with conventional errors (one error variance for all regions) the two differ."""
+    table2 = [c for c in ps.COLUMNS if c.table == "Table 2"]
+    for se_type, agree in (("robust", True), ("conventional", False)):
+        est = ps.estimate(short_measurement, se_type=se_type, estimator="2sls", columns=table2)
+        stacked = ps.regional_difference(est, "sagg_high")
+        pooled = ps.regional_difference(est, "sagg_high", method="pooled")
+        np.testing.assert_allclose(pooled.slopes["coef"], stacked.slopes["coef"], rtol=1e-8)
+        same = np.allclose(pooled.slopes["se"], stacked.slopes["se"], rtol=1e-6)
+        assert same is agree, se_type
+        if agree:
+            assert pooled.statistic == pytest.approx(stacked.statistic, rel=1e-6)
+    assert stacked.df == 2 and 0 <= stacked.pvalue <= 1 and len(stacked.pairs) == 3
+    one_region = ps.estimate(short_measurement, regions=("East",), columns=table2)
+    with pytest.raises(InputError, match="regions"):
+        ps.regional_difference(one_region, "sagg_high")
+
+
+# a few VRS programmes of mixed periods are infeasible (their indices NaN): expected here
+@pytest.mark.filterwarnings("ignore:.*linear programmes were infeasible")
+def test_orientation_has_no_effect_under_crs_and_an_effect_under_vrs(short_measurement):
+    assert ps.orientation_difference(short_measurement).max() < 1e-9
+    vrs = ps.measure(ps.load_panel(seed=2003), last_year=2006, rts="vrs")
+    assert ps.orientation_difference(vrs).max() > 1e-4
+
+
+def test_weak_iv_gives_one_anderson_rubin_set_per_measure_and_tf_with_one_lag(
+    short_measurement,
+):
+    table1 = [c for c in ps.COLUMNS if c.table == "Table 1"]
+    est = ps.estimate(short_measurement, columns=table1)
+    weak = ps.weak_iv(est).set_index("column")
+    # 2SLS (1)-(3) and GMM (4)-(6) of the same measure share the reduced form
+    assert weak.loc["(1)", "ar_set"] == weak.loc["(4)", "ar_set"]
+    assert weak.loc["(1)", "coef"] != weak.loc["(4)", "coef"]
+    assert weak["tf_critical"].isna().all()  # two instruments: no tF
+    inside = (weak["wald_low"] <= weak["coef"]) & (weak["coef"] <= weak["wald_high"])
+    assert inside.all()
+    one = ps.estimate(short_measurement, lags=(1,), columns=table1[:1])
+    row = ps.weak_iv(one).iloc[0]
+    assert row["tf_critical"] >= 1.96 and 0 <= row["tf_p"] <= 1
+
+
+def test_lags_longer_than_the_sample_are_refused_naming_lags(short_measurement):
+    with pytest.raises(InputError, match="lags"):
+        ps.estimate(short_measurement, lags=(1, 2, 3, 4, 5, 6), columns=BASELINE_ONLY)
+
+
 # --------------------------------------------------------------------------- the notebook
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
