@@ -256,6 +256,8 @@ def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
     te, ec = abs(float(g["te_rep"])), abs(float(g["ec_rep"]))
     if te != ec:
         assert g["te_vs_ec"] == ("larger" if te > ec else "smaller")
+    strong = float(g["kp_f_min"]) > float(g["stock_yogo"])
+    assert g["kp_verdict"].endswith("every column" if strong else "weak instruments there")
     null_low, null_high = _interval(g["null_ci"])
     assert g["null_covers"] == ("covers" if null_low <= 0 <= null_high else "does not cover")
     se_here, se_other = float(g["se_here"]), float(g["se_other"])
