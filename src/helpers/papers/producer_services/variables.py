@@ -59,6 +59,12 @@ ORIENTATIONS = ("output", "input")
 RTS = ("crs", "vrs")
 
 
+MISSING_CELLS = ("interpolate", "drop")
+"""What the chapter does with a missing cell (the paper does not say): fill interior gaps
+by linear interpolation within a city, or fill nothing (the unit-year leaves the regressions
+that use the variable)."""
+
+
 REGIONS = ("East", "Central", "West")
 
 
@@ -159,3 +165,91 @@ paper's: robust standard errors, the first and second lags as instruments, the
 output-oriented CRS Malmquist index of DEAP 2.1 cumulated from 2003. The book's: clustering
 by city, one lag or three, the input orientation (identical to the output one under CRS),
 variable returns to scale, and a Malmquist chain that starts in 2005."""
+
+
+CHOICES = (
+    {
+        "choice": "TFP index",
+        "paper": '"DEA Malmquist index method ... with the aid of Deap2.1" (Section 3.1)',
+        "book": "Malmquist index of DEAP 2.1 on contemporaneous frontiers, output-oriented",
+        "parameter": "orientation",
+    },
+    {
+        "choice": "Returns to scale of the frontier",
+        "paper": "not stated",
+        "book": "constant (DEAP's Malmquist TFP change)",
+        "parameter": "rts",
+    },
+    {
+        "choice": "DEA inputs and output",
+        "paper": '"employees in urban units", capital stock (9.6% depreciation), real GDP',
+        "book": "as the paper",
+        "parameter": "none",
+    },
+    {
+        "choice": "TFP, TE and EC levels",
+        "paper": '"2003 is set as the base period" and each index chained (Section 3.1)',
+        "book": "first sample year = 1, levels chained",
+        "parameter": "first_year",
+    },
+    {
+        "choice": "Instruments",
+        "paper": '"the first and second lag periods" of the SAGG measure (Section 4.1)',
+        "book": "lags 1 and 2 of the column's own SAGG",
+        "parameter": "lags",
+    },
+    {
+        "choice": "Unit-years lost to the lags",
+        "paper": "not stated (N = 3393 printed)",
+        "book": "the first years of each city, as many as the longest lag",
+        "parameter": "lags, first_year",
+    },
+    {
+        "choice": "Estimator",
+        "paper": 'IV-GMM, with 2SLS "as a comparison" in Table 1',
+        "book": "two-step efficient GMM (ivreg2 gmm2s) in Tables 2-3; both in Table 1",
+        "parameter": "estimator",
+    },
+    {
+        "choice": "Standard errors",
+        "paper": '"xtivreg2 ... with the robust standard error of heteroscedasticity"',
+        "book": "heteroskedasticity-robust, no small-sample factor (xtivreg2, robust)",
+        "parameter": "se_type",
+    },
+    {
+        "choice": "Fixed effects",
+        "paper": 'city effect in eqs. (2)-(4); "Year Y City Y" under each table',
+        "book": "city and year effects",
+        "parameter": "none",
+    },
+    {
+        "choice": "Endogeneity tests",
+        "paper": "Durbin-Wu-Hausman and Davidson-MacKinnon; no statistic printed",
+        "book": "ivreg2's Durbin and Wu-Hausman, Davidson-MacKinnon with the chapter's SEs, "
+        "each outcome x SAGG measure, 5% level",
+        "parameter": "se_type",
+    },
+    {
+        "choice": "Weak-instrument test",
+        "paper": "KP rk Wald F against the Stock-Yogo 10% value 19.93",
+        "book": "the same, plus the effective F with its Montiel Olea-Pflueger value and "
+        "Anderson-Rubin sets",
+        "parameter": "none",
+    },
+    {
+        "choice": "Regions",
+        "paper": "East, Central, West: 101, 99 and 61 cities (Section 4.2)",
+        "book": "the data's region column",
+        "parameter": "regions",
+    },
+    {
+        "choice": "Missing cells",
+        "paper": "not stated",
+        "book": "interior gaps interpolated within a city; other missing cells leave their "
+        "unit-years out of the regressions that use them",
+        "parameter": "missing_cells",
+    },
+)
+"""Each modelling choice of the chapter: the paper's words (quoted, or "not stated"), the
+book's default, and the notebook parameter that changes it (the chapter's table "What the
+paper states and what this book assumes")."""
