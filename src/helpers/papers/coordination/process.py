@@ -83,8 +83,9 @@ FIXED_POINT_TOLERANCE = 1e-10
 MAX_ROUNDS = 50
 
 
-KNOBS: dict[str, float] = {}
-"""The chapter's teaching knobs (rows of the parameter table a reader may move)."""
+KNOBS: dict[str, float] = {"effect_scale": 1.0}
+"""The chapter's teaching knobs (rows of the parameter table a reader may move from the
+notebook) and their planted values."""
 
 
 def parameters() -> pd.DataFrame:
