@@ -18,7 +18,7 @@ import pytest
 
 from helpers.paths import REPO_ROOT
 
-COPIED = ("src", "data", "notebooks", "params", "pyproject.toml", "_toc.yml")
+COPIED = ("src", "data", "notebooks", "params", "pyproject.toml", "_toc.yml", "_config.yml")
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,10 @@ def test_new_writes_the_folder_contract_notebook_and_a_draft_registry_entry(scaf
     registry = (scaffolded / "data" / "papers.yml").read_text(encoding="utf-8")
     assert registry.endswith("- slug: demo\n  default_seed: 1\n  draft: true\n")
     assert "demo" not in (scaffolded / "_toc.yml").read_text(encoding="utf-8")
+    first = json.loads((scaffolded / "notebooks" / "demo.ipynb").read_text(encoding="utf-8"))
+    first = "".join(first["cells"][0]["source"])
+    assert 'importlib.util.find_spec("helpers") is None' in first  # a lone notebook installs
+    assert first.index("find_spec") < first.index("from helpers")
 
 
 def test_the_completeness_check_names_what_the_draft_lacks(scaffolded):

@@ -115,7 +115,7 @@ def papers_markdown(table: pd.DataFrame) -> str:
     lines = ["| chapter | paper | data |", "|---|---|---|"]
     for row in table.itertuples(index=False):
         chapter = (
-            f"{{doc}}`{row.slug} <_generated/{row.slug}>`"
+            f"{{doc}}`{row.slug} </book/_generated/{row.slug}>`"
             if row.chapter == "finished"
             else f"{row.slug} (draft)"
         )

@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from helpers.errors import InputError
 from helpers.papers import SECTIONS
@@ -191,11 +192,26 @@ variables:
      missing_ok: false, min: 1990, max: 2035, source: {not_written}}}
 """
 
-_IMPORTS = """from pathlib import Path
+_IMPORTS = """# Opened alone (e.g. on Colab) without the book's package: install it from the book's
+# repository first (tests/test_notebooks.py checks the address against _config.yml).
+import importlib.util
+
+if importlib.util.find_spec("helpers") is None:
+    %pip install --quiet "nqpf-replication @ {address}"
+
+from pathlib import Path
 
 from IPython.display import Markdown, display
 
 from helpers.papers import missing_parts"""
+
+
+def _package_address(root: Path) -> str:
+    """``git+URL@BRANCH`` of the book's repository, from ``_config.yml`` (a fork sets its own)."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    repository = config["repository"]
+    return f"git+{repository['url']}@{repository['branch']}"
+
 
 _PARAMETERS = """data: str = "simulated"  # "simulated" or the path of your own panel file
 mapping: str = ""  # optional YAML file mapping your column names to the contract's
@@ -208,9 +224,11 @@ todo = missing_parts("{slug}")
 display(Markdown("\\n".join(f"- {{item}}" for item in todo) or "Nothing is missing."))"""
 
 
-def _notebook(slug: str, seed: int) -> nbformat.NotebookNode:
+def _notebook(slug: str, seed: int, address: str) -> nbformat.NotebookNode:
     cells = [
-        nbformat.v4.new_code_cell(_IMPORTS, metadata={"tags": ["remove-cell"]}),
+        nbformat.v4.new_code_cell(
+            _IMPORTS.format(address=address), metadata={"tags": ["remove-cell"]}
+        ),
         nbformat.v4.new_code_cell(_PARAMETERS.format(seed=seed), metadata={"tags": ["parameters"]}),
         nbformat.v4.new_markdown_cell(f"# {slug}\n\nThis chapter is a draft."),
     ]
@@ -275,7 +293,7 @@ def new_paper(slug: str, root: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")
     notebook = root / "notebooks" / f"{slug}.ipynb"
-    nbformat.write(_notebook(slug, seed), notebook)
+    nbformat.write(_notebook(slug, seed, _package_address(root)), notebook)
     registry = root / "data" / "papers.yml"
     with registry.open("a", encoding="utf-8") as handle:
         handle.write(f"- slug: {slug}\n  default_seed: {seed}\n  draft: true\n")
