@@ -29,7 +29,8 @@ GAP_MEASURES = ("absolute", "relative")
 
 GAP_REFERENCES = ("log_of_mean", "mean_of_logs")
 """The national reference of eq. (3): the log of the yearly mean per-capita GDP (the
-paper's words, 全国平均地区人均生产总值自然对数) or the yearly mean of the logs."""
+paper's words: the natural log of the national average regional per-capita GDP) or the yearly
+mean of the logs."""
 
 
 ENTROPY_BY = ("pooled", "year")
