@@ -272,8 +272,12 @@ def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
     assert g["rep_upgrading_significance"].startswith("not" if p_up >= 0.10 else "significant")
     assert g["equal_verdict"] == ("rejects" if float(g["equal_p"]) < 0.10 else "does not reject")
     assert g["kp_verdict"] == ("above" if float(g["kp_f"]) > float(g["stock_yogo"]) else "below")
-    first, last = float(g["nqp_first"]), float(g["nqp_last"])
-    assert g["nqp_direction"] == ("rises" if last > first else "falls" if last < first else "stays")
+    for name in ("nqp", "gap"):  # the direction of the two numbers as printed
+        first, last = float(g[f"{name}_first"]), float(g[f"{name}_last"])
+        moved = "rises" if last > first else "falls" if last < first else "barely moves"
+        assert g[f"{name}_direction"] == moved
+    shift = float(g["endo_shift_ses"])
+    assert g["endo_bias_reading"].startswith("more than" if shift > 1 else "not more than")
     n_fit_t, n_fit_normal = int(g["fit_t"]), int(g["fit_normal"])
     assert g["star_fit_reading"].startswith("the printed stars fit clustering") == (
         n_fit_t > n_fit_normal
