@@ -65,7 +65,7 @@ def test_every_parameter_has_help_text(slug):
 
 # The five chapter notebooks are being moved into the paper layer; their first cell gains
 # the same guard there. strict: once a chapter has it, the mark must go.
-AWAITING_INSTALL_CELL = {"coordination", "synergy"}
+AWAITING_INSTALL_CELL = {"synergy"}
 
 
 @pytest.mark.parametrize(

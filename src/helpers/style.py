@@ -155,8 +155,8 @@ def plot_group_means(
 ):
     """One panel per column of ``panels`` (column -> title): its mean by ``group`` and
     ``time``, one line per group (in the order of ``groups``, default as found), in the
-    book's palette. Panels side by side, or one above the other with ``stacked=True``
-    (readable on a phone). Returns the figure."""
+    book's palette. Panels side by side, or one above the other with ``stacked=True`` (one
+    shared time axis; readable on a phone). Returns the figure."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -164,17 +164,18 @@ def plot_group_means(
     present = list(dict.fromkeys(means.index.get_level_values(group)))
     order = [g for g in (groups or present) if g in present]
     if stacked:
-        shape, size = (len(panels), 1), (6, 3.0 * len(panels))
+        size = (FIGSIZE[0], 2.6 * len(panels))
+        fig, axes = plt.subplots(len(panels), 1, figsize=size, dpi=150, sharex=True)
     else:
-        shape, size = (1, len(panels)), (4 * len(panels), 3.4)
-    fig, axes = plt.subplots(*shape, figsize=size, dpi=150)
+        fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.4), dpi=150)
     axes = np.atleast_1d(axes)
     for ax, (column, title) in zip(axes, panels.items(), strict=True):
         for colour, name in zip(CYCLE, order, strict=False):
             part = means.loc[name, column]
             ax.plot(part.index, part.to_numpy(), marker="o", ms=3, color=colour, label=name)
         ax.set_title(f"mean {title}", fontsize=10)
-        ax.set_xlabel(time)
+        if not stacked or ax is axes[-1]:
+            ax.set_xlabel(time)
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].legend(frameon=False)
     fig.tight_layout()

@@ -28,6 +28,12 @@ CONTROLS = ("gov", "tax", "openness", "urbanisation", "finance", "ln_fai_per_cap
 GAP_MEASURES = ("absolute", "relative")
 
 
+GAP_REFERENCES = ("log_of_mean", "mean_of_logs")
+"""The national reference of eq. (3): the log of the yearly mean per-capita GDP (the
+paper's words: the natural log of the national average regional per-capita GDP) or the yearly
+mean of the logs."""
+
+
 ENTROPY_BY = ("pooled", "year")
 
 
