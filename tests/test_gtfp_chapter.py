@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -309,7 +310,7 @@ def test_alternative_baselines_report_a_choice_that_changes_nothing(measurement)
 def test_assumptions_table_names_a_parameter_or_none_for_every_choice():
     table = gt.assumptions_table()
     assert table.loc[table["choice"] == "returns to scale", "the paper"].item() == "not stated"
-    accepted = set(gt.pipeline.__code__.co_varnames) | {"placebo_draws", "none"}
+    accepted = set(inspect.signature(gt.pipeline).parameters) | {"placebo_draws", "none"}
     for parameter in table["parameter"]:
         assert parameter.split(" ")[0] in accepted
 
