@@ -554,7 +554,7 @@ def plot_coor_against_nqp(frame: pd.DataFrame, bins: int = 20):
         means = binned[["nqp", "coor"]].mean()
         ax.plot(means["nqp"], means["coor"], marker="o", ms=3, color=colour, label=label)
     ax.set_xlabel("Nqp (entropy index)")
-    ax.set_ylabel("Coor (SBM efficiency)")
+    ax.set_ylabel("Coor (DEA efficiency score)")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
