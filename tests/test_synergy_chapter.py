@@ -20,7 +20,7 @@ from helpers.panel import stata_percentile
 from helpers.papers import simulate
 from helpers.papers import synergy as sy
 from helpers.papers.synergy.calibration import published_coefficient
-from helpers.paths import PARAMS_DIR
+from helpers.paths import DATA_DIR, PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 
@@ -245,10 +245,15 @@ def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
 def test_a_readers_file_with_gaps_validates_and_runs_with_no_simulated_material(
     tmp_path, capsys, published
 ):
-    """A reader's file (Chinese city header, a mapping, cells missing as the contract
-    allows): ``replicate validate`` and ``replicate run`` exit 0, results.csv covers every
-    published cell, the gaps are reported, and the page carries no simulated-only text."""
+    """A reader's file (Chinese city header and province names, a mapping, cells missing as
+    the contract allows): ``replicate validate`` and ``replicate run`` exit 0, results.csv
+    covers every published cell, the gaps are reported, and the page carries no
+    simulated-only text."""
     data, mapping, raw = write_readers_file(SLUG, tmp_path, last_year=2014)
+    provinces = pd.read_csv(DATA_DIR / "reference" / "provinces.csv")
+    chinese = provinces.loc[provinces["in_sample_30"], "name_zh_full"].tolist()
+    synthetic = sorted(raw["province"].unique())
+    raw["province"] = raw["province"].map(dict(zip(synthetic, chinese, strict=True)))
     city = CHINESE_KEYS["city"]
     first = raw.groupby(city).head(1).index[:5]  # a city's first year: not interpolated
     inner = raw.groupby(city).nth(1).index[5:10]  # inside a city's years: interpolated
