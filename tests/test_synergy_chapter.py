@@ -281,14 +281,26 @@ def test_a_readers_file_with_gaps_validates_and_runs_with_no_simulated_material(
 
 
 @pytest.mark.book
-def test_a_file_the_chapter_cannot_use_is_rejected_alike_by_validate_and_run(tmp_path, capsys):
-    """Two sample years pass the contract but not the chapter (the IV loses one year):
+@pytest.mark.parametrize(
+    ("last_year", "parameters", "named"),
+    [
+        (2012, [], "first_year"),  # two sample years: the IV's lag leaves one
+        (2014, ["-p", "winsorize_lower=50", "-p", "winsorize_upper=10"], "winsorize"),
+    ],
+    ids=["two-years", "crossed-cuts"],
+)
+def test_a_file_the_chapter_cannot_use_is_rejected_alike_by_validate_and_run(
+    tmp_path, capsys, last_year, parameters, named
+):
+    """Files (or parameters) that pass the contract but not the chapter's preparation:
     validate and run exit 1 with the same message, naming the parameter."""
-    data, mapping, _ = write_readers_file(SLUG, tmp_path, last_year=2012)
-    assert cli.main(["validate", SLUG, str(data), "--mapping", str(mapping)]) == 1
+    data, mapping, _ = write_readers_file(SLUG, tmp_path, last_year=last_year)
+    validate = ["validate", SLUG, str(data), "--mapping", str(mapping), *parameters]
+    assert cli.main(validate) == 1
     validate_err = capsys.readouterr().err
     out = tmp_path / "out"
-    run = ["run", SLUG, "-p", f"data={data}", "-p", f"mapping={mapping}", "--out", str(out)]
-    assert cli.main(run) == 1
+    run = ["run", SLUG, "-p", f"data={data}", "-p", f"mapping={mapping}", *parameters]
+    assert cli.main([*run, "--out", str(out)]) == 1
     run_err = capsys.readouterr().err
-    assert "first_year" in validate_err and validate_err == run_err
+    assert named in validate_err and validate_err == run_err
+    assert not out.exists()
