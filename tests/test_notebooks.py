@@ -63,22 +63,7 @@ def test_every_parameter_has_help_text(slug):
     assert undocumented == [], f"{slug}: parameters without a '# help' comment: {undocumented}"
 
 
-# The five chapter notebooks are being moved into the paper layer; their first cell gains
-# the same guard there. strict: once a chapter has it, the mark must go.
-AWAITING_INSTALL_CELL = {"synergy"}
-
-
-@pytest.mark.parametrize(
-    "slug",
-    [
-        pytest.param(
-            s, marks=pytest.mark.xfail(reason="chapter notebook not yet updated", strict=True)
-        )
-        if s in AWAITING_INSTALL_CELL
-        else s
-        for s in SLUGS
-    ],
-)
+@pytest.mark.parametrize("slug", SLUGS)
 def test_first_cell_installs_the_package_when_the_notebook_is_opened_alone(slug):
     """A lone notebook (Colab's launch button) installs the book's package from the repository
     named in _config.yml before its imports; with the package installed it does nothing."""

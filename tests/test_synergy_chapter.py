@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from readers_file import CHINESE_KEYS, write_readers_file
 
+from helpers import cli
+from helpers import verdicts as vd
 from helpers.dea import efficiency
 from helpers.errors import InputError
 from helpers.panel import stata_percentile
 from helpers.papers import simulate
 from helpers.papers import synergy as sy
 from helpers.papers.synergy.calibration import published_coefficient
-from helpers.paths import PARAMS_DIR
+from helpers.paths import DATA_DIR, PARAMS_DIR
 from helpers.results import missing_keys, read_results
 from helpers.runner import NotebookFailed, run_notebook
 
@@ -190,3 +196,111 @@ def test_a_bad_parameter_fails_naming_it_and_the_allowed_values(tmp_path):
             parameter_files=[QUICK],
             overrides={"winsorize_lower": 50.0, "winsorize_upper": 10.0},
         )
+
+
+# --------------------------------------------------------------------------- bound verdicts
+def _glued(notebook: Path) -> dict[str, str]:
+    """The glued values of an executed notebook, as the page shows them."""
+    values = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            key = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if key:
+                text = next(v for k, v in output["data"].items() if k.endswith("text/plain"))
+                try:
+                    values[key] = str(ast.literal_eval(text))
+                except (SyntaxError, ValueError):
+                    values[key] = text
+    return values
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("overrides", [{"effect_scale": 0.0}, {"seed": 11}], ids=["null", "seed"])
+def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
+    """With the effect switched off and on another seed the chapter runs to the end, and
+    the words its sentences glue are the ones the glued numbers call for."""
+    run_notebook(SLUG, tmp_path, parameter_files=[QUICK], overrides=overrides)
+    g = _glued(tmp_path / f"{SLUG}.ipynb")
+    assert g["baseline_verdict"] == vd.within_band(float(g["baseline_distance"]))
+    share = int(g["score_both"]) / int(g["score_total"])
+    assert g["score_verdict"] == vd.meets(share)
+    assert g["mark"] == "80%" and g["band"] == "2"
+    for key in ("es1", "es2", "dfi"):
+        value = float(g[f"rep_t5_{key}"])
+        assert g[f"dir_t5_{key}"] == ("rises" if value > 0 else "falls")
+    assert g["sd_low_cmp"] == vd.compare(
+        float(g["sd_low"]), float(g["sd_all"]), more="more", less="less"
+    )
+    assert g["el_compare"] == vd.compare(
+        float(g["el_pm25"]), float(g["el_co2"]), more="larger", less="smaller"
+    )
+    assert g["iv_strength"] == (
+        "strong" if float(g["rep_kp_f"]) > float(g["stock_yogo"]) else "weak"
+    )
+    assert g["effect_scale"] == f"{overrides.get('effect_scale', 1.0):g}"
+
+
+# --------------------------------------------------------------------------- a reader's file
+@pytest.mark.book
+def test_a_readers_file_with_gaps_validates_and_runs_with_no_simulated_material(
+    tmp_path, capsys, published
+):
+    """A reader's file (Chinese city header and province names, a mapping, cells missing as
+    the contract allows): ``replicate validate`` and ``replicate run`` exit 0, results.csv
+    covers every published cell, the gaps are reported, and the page carries no
+    simulated-only text."""
+    data, mapping, raw = write_readers_file(SLUG, tmp_path, last_year=2014)
+    provinces = pd.read_csv(DATA_DIR / "reference" / "provinces.csv")
+    chinese = provinces.loc[provinces["in_sample_30"], "name_zh_full"].tolist()
+    synthetic = sorted(raw["province"].unique())
+    raw["province"] = raw["province"].map(dict(zip(synthetic, chinese, strict=True)))
+    city = CHINESE_KEYS["city"]
+    first = raw.groupby(city).head(1).index[:5]  # a city's first year: not interpolated
+    inner = raw.groupby(city).nth(1).index[5:10]  # inside a city's years: interpolated
+    raw.loc[first, "gov"] = np.nan
+    raw.loc[inner, "energy"] = np.nan
+    raw.to_csv(data, index=False)
+    args = ["--mapping", str(mapping), "-p", "last_year=2014"]
+    assert cli.main(["validate", SLUG, str(data), *args]) == 0
+    out = tmp_path / "out"
+    run = ["run", SLUG, "-p", f"data={data}", "-p", f"mapping={mapping}", "-p", "last_year=2014"]
+    assert cli.main([*run, "--out", str(out)]) == 0
+    results = read_results(out / SLUG / "results.csv")
+    assert missing_keys(results, published).empty
+    notebook = next(out.rglob(f"{SLUG}.ipynb"))
+    page = nbformat.read(notebook, as_version=4).cells
+    prose = [c.source for c in page if c.cell_type == "markdown"]
+    shown = [str(o.get("data", o.get("text", ""))) for c in page for o in c.get("outputs", [])]
+    text = "\n".join(prose + shown)
+    for word in ("SIMULATED", "simulated panel", "planted", "generating process"):
+        assert word not in text, word
+    assert "your data" in text  # the banner of a reader's file
+    g = _glued(notebook)
+    assert int(g["n_unfilled"]) >= len(first) and int(g["max_lost_missing"]) >= len(first)
+    assert int(g["n_filled"]) >= len(inner)
+
+
+@pytest.mark.book
+@pytest.mark.parametrize(
+    ("last_year", "parameters", "named"),
+    [
+        (2012, [], "first_year"),  # two sample years: the IV's lag leaves one
+        (2014, ["-p", "winsorize_lower=50", "-p", "winsorize_upper=10"], "winsorize"),
+    ],
+    ids=["two-years", "crossed-cuts"],
+)
+def test_a_file_the_chapter_cannot_use_is_rejected_alike_by_validate_and_run(
+    tmp_path, capsys, last_year, parameters, named
+):
+    """Files (or parameters) that pass the contract but not the chapter's preparation:
+    validate and run exit 1 with the same message, naming the parameter."""
+    data, mapping, _ = write_readers_file(SLUG, tmp_path, last_year=last_year)
+    validate = ["validate", SLUG, str(data), "--mapping", str(mapping), *parameters]
+    assert cli.main(validate) == 1
+    validate_err = capsys.readouterr().err
+    out = tmp_path / "out"
+    run = ["run", SLUG, "-p", f"data={data}", "-p", f"mapping={mapping}", *parameters]
+    assert cli.main([*run, "--out", str(out)]) == 1
+    run_err = capsys.readouterr().err
+    assert named in validate_err and validate_err == run_err
+    assert not out.exists()

@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers import results
 from helpers.errors import InputError, check_choice
-from helpers.fixed_effects import FEResult, fe_ols
+from helpers.fixed_effects import Absorber, FEResult, fe_ols
 from helpers.iv import IVResult, fe_iv
 from helpers.papers import interface
 from helpers.papers.synergy.measurement import (
@@ -35,6 +35,7 @@ from helpers.papers.synergy.variables import (
     COLUMNS,
     CONTROLS,
     CORE_ROWS,
+    DEA_BAD,
     GROUPS,
     IV_COLUMNS,
     PAPER,
@@ -46,7 +47,17 @@ from helpers.papers.synergy.variables import (
     UNIT,
     Column,
 )
+from helpers.subgroups import subgroup_difference
 from helpers.tables import sign_and_significance
+from helpers.verdicts import BAND_IN_SES
+from helpers.weak_iv import (
+    ARResult,
+    EffectiveFResult,
+    TFResult,
+    anderson_rubin,
+    effective_f,
+    tf_adjust,
+)
 
 
 def sample_of(data: pd.DataFrame, sample: str) -> pd.DataFrame:
@@ -56,9 +67,8 @@ def sample_of(data: pd.DataFrame, sample: str) -> pd.DataFrame:
     if sample == "no-municipalities":
         return data[data["municipality"] == 0]
     if sample in ("nqp-low", "nqp-high"):
-        median = data["nqp"].median()
-        low = data["nqp"] <= median
-        return data[low] if sample == "nqp-low" else data[~low]
+        # the halves of the measurement's Nqp median split (its rule: ``nqp_split``)
+        return data[data["nqp_high"] == (1 if sample == "nqp-high" else 0)]
     flags = {
         "capital": ("capital", 1),
         "ordinary": ("capital", 0),
@@ -289,6 +299,245 @@ def agreement(published: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# --------------------------------------------------------------------------- inference
+@dataclass(frozen=True)
+class IVInference:
+    """Weak-instrument-robust inference for the lagged-Nqp IV of Table 6 (1)-(2), beside
+    the Kleibergen-Paap statistics the paper prints: the Anderson-Rubin test of a zero
+    effect and its confidence set (``ar``), the effective first-stage F of Montiel Olea
+    and Pflueger with its critical values (``effective``) and the tF adjustment of the
+    2SLS t test (``tf``). ``failure`` is the reason when they could not be computed."""
+
+    iv: IVResult | None
+    ar: ARResult | None = None
+    effective: EffectiveFResult | None = None
+    tf: TFResult | None = None
+    failure: str = ""
+
+    def table(self, tau: float = 0.10) -> pd.DataFrame:
+        """One row per statistic: what it is, its value and the benchmark it is read against."""
+        if self.iv is None or self.ar is None:
+            return pd.DataFrame(columns=["statistic", "value", "benchmark"])
+        iv, ar, eff, tf = self.iv, self.ar, self.effective, self.tf
+        level = f"{ar.level:.0%}"
+        rows = [
+            (
+                "2SLS coefficient of Nqp (Wald SE)",
+                f"{iv.params['nqp']:.3f} ({iv.bse['nqp']:.3f})",
+                "",
+            ),
+            (
+                "Kleibergen-Paap rk Wald F",
+                f"{iv.kp_f:.1f}",
+                f"Stock-Yogo 10%: {iv.stock_yogo_10:.2f}",
+            ),
+            (
+                "effective F (Montiel Olea-Pflueger)",
+                f"{eff.f_eff:.1f}",
+                f"critical value, tau = {tau:.0%}: {eff.critical_values.at[tau, 'tsls']:.2f}",
+            ),
+            (
+                "Anderson-Rubin test of a zero effect",
+                f"{ar.statistic:.2f}",
+                f"p = {ar.pvalue:.4f}",
+            ),
+            (f"Anderson-Rubin {level} confidence set", str(ar.confidence_set), ""),
+            (f"Wald {level} interval", _interval(iv, ar.level), ""),
+            (
+                "tF critical value for |t| (5%)",
+                f"{tf.critical_value:.2f}",
+                "1.96 without adjustment",
+            ),
+            ("tF 95% interval", f"[{tf.ci_low:.4g}, {tf.ci_high:.4g}]", f"p = {tf.pvalue:.4f}"),
+        ]
+        return pd.DataFrame(rows, columns=["statistic", "value", "benchmark"])
+
+
+def _interval(fit: Fit, level: float) -> str:
+    ci = fit.conf_int(level).loc["nqp"]
+    return f"[{ci['ci_low']:.4g}, {ci['ci_high']:.4g}]"
+
+
+def iv_inference(frame: pd.DataFrame, iv: IVResult | None, se_type: str = "robust") -> IVInference:
+    """Anderson-Rubin set, effective F and tF for Table 6 (1)-(2) (``iv``, the fitted
+    :func:`lagged_iv`), with the chapter's standard errors: the AR test with ``weakiv``'s
+    chi2 convention (no small-sample factor), the effective F with the first-stage factor
+    of reghdfe (``weakivtest``), tF from the effective F (one instrument)."""
+    if iv is None:
+        return IVInference(iv=None, failure="the IV columns could not be estimated")
+    args = (frame, "coor", "nqp", ["nqp_lag"], list(CONTROLS), [UNIT, TIME])
+    options = _vcov(se_type)
+    try:
+        ar = anderson_rubin(*args, **options, dof="none")
+        effective = effective_f(*args, **options)
+        tf = tf_adjust(float(iv.params["nqp"]), float(iv.bse["nqp"]), effective.f_eff)
+    except InputError as exc:
+        return IVInference(iv=iv, failure=str(exc))
+    return IVInference(iv=iv, ar=ar, effective=effective, tf=tf)
+
+
+SUBGROUP_COMPARISONS = (
+    ("Table 6 (5)-(6)", "Nqp above minus at or below the median", "nqp_high", -1),
+    ("Table 7 (1)-(2)", "ordinary cities minus capitals and municipalities", "capital", 1),
+    ("Table 7 (3)-(4)", "non-resource-based minus resource-based", "resource_based", 1),
+    ("Table 7 (5)-(8)", "the four digital x regulation groups", "group", 0),
+)
+"""The subgroup claims of the paper: columns, what is compared, the grouping column and the
+sign that turns :class:`helpers.subgroups.SubgroupTest`'s first-minus-second difference into
+the one named (0: more than two groups, a joint test only)."""
+
+
+def subgroup_tests(frame: pd.DataFrame, se_type: str = "robust") -> pd.DataFrame:
+    """For each of :data:`SUBGROUP_COMPARISONS`, a test that the Nqp slope is equal across
+    the groups (:func:`helpers.subgroups.subgroup_difference`, fully interacted pooled
+    regression: the group slopes equal the separate columns', the covariance is the
+    pooled one of the chapter's ``se_type``): columns, comparison, the slopes by group,
+    difference and its SE (two groups), statistic (F), df, p and, when it could not be
+    computed, the reason."""
+    rows = []
+    for columns, label, group, orientation in SUBGROUP_COMPARISONS:
+        data = frame[frame[group] != ""] if group == "group" else frame.dropna(subset=[group])
+        row = {"columns": columns, "comparison": label}
+        try:
+            test = subgroup_difference(
+                data,
+                "coor",
+                ["nqp", *CONTROLS],
+                group,
+                [UNIT, TIME],
+                param="nqp",
+                method="interaction",
+                **_vcov(se_type),
+            )
+        except InputError as exc:
+            rows.append(row | {"note": str(exc)})
+            continue
+        slopes = test.groups["coef"]
+        row["slopes"] = ", ".join(f"{_level_name(group, g)} {b:.3f}" for g, b in slopes.items())
+        if orientation:
+            row["difference"] = orientation * test.difference
+            row["difference_se"] = test.difference_se
+        row |= {"statistic": test.statistic, "df": test.df[0], "p": test.pvalue, "note": ""}
+        rows.append(row)
+    columns = ["columns", "comparison", "slopes", "difference", "difference_se"]
+    return pd.DataFrame(rows).reindex(columns=[*columns, "statistic", "df", "p", "note"])
+
+
+def _level_name(group: str, level: object) -> str:
+    names = {
+        "nqp_high": {0: "at or below", 1: "above"},
+        "capital": {0: "ordinary", 1: "capitals"},
+        "resource_based": {0: "non-resource", 1: "resource"},
+    }
+    return names.get(group, {}).get(level, str(level))
+
+
+# --------------------------------------------------------------------------- samples
+def sample_losses(estimates: Estimates) -> pd.DataFrame:
+    """Every regression column: the city-years of its sample (``design``), those it lost to
+    missing cells (with the variables that were missing), to the lag (the IV's first year
+    of each city) and to singletons (reghdfe drops cities observed once in a sample), and
+    the observations used; a column that could not be estimated has its reason."""
+    frame = estimates.measurement.frame
+    rows = []
+    for col in COLUMNS:
+        key = (col.table, col.column)
+        sample = sample_of(frame, col.sample)
+        needed = [col.outcome, col.regressor, *(CONTROLS if col.controls else ())]
+        if key in IV_COLUMNS:
+            needed = ["coor", "nqp", *CONTROLS]
+        if col.fixed_effects == "province-year":
+            needed.append("province")
+        missing = sample[needed].isna()
+        lost_cells = missing.any(axis=1)
+        lost_lag = pd.Series(False, index=sample.index)
+        if key in IV_COLUMNS:
+            lost_lag = sample["nqp_lag"].isna() & ~lost_cells
+        counts = missing.sum()
+        fit = estimates.fits.get(key)
+        used = float(fit.nobs) if fit is not None else np.nan
+        design, cells, lagged = len(sample), int(lost_cells.sum()), int(lost_lag.sum())
+        rows.append(
+            {
+                "table": col.table,
+                "column": col.column,
+                "sample": col.label,
+                "design": design,
+                "missing cells": cells,
+                "missing in": ", ".join(f"{v} {n}" for v, n in counts.items() if n) or "",
+                "lag": lagged,
+                "singletons": design - cells - lagged - used,
+                "used": used,
+                "note": estimates.failures.get(key, ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def median_split_profile(frame: pd.DataFrame) -> pd.DataFrame:
+    """What the median split of Table 6 (5)-(6) does to the regressor it splits on: for the
+    whole sample and each half, city-years, cities, the range of Nqp, its within-city sd
+    (the variation a city-effects regression uses), the cities seen in one year only
+    (singletons) and the share of city-years from the later half of the years."""
+    late = frame[TIME] > frame[TIME].median()
+    parts = {
+        "all": frame.index,
+        "at or below the median": frame.index[frame["nqp_high"] == 0],
+        "above the median": frame.index[frame["nqp_high"] == 1],
+    }
+    rows = []
+    for name, index in parts.items():
+        part = frame.loc[index].dropna(subset=["nqp"])
+        within = part["nqp"] - part.groupby(UNIT)["nqp"].transform("mean")
+        years = part.groupby(UNIT)[TIME].count()
+        rows.append(
+            {
+                "sample": name,
+                "city-years": len(part),
+                "cities": int(part[UNIT].nunique()),
+                "Nqp min": part["nqp"].min(),
+                "Nqp max": part["nqp"].max(),
+                "within-city sd of Nqp": float(np.sqrt((within**2).sum() / max(len(part) - 1, 1))),
+                "cities seen once": int((years == 1).sum()),
+                "share of late years": float(late.loc[part.index].mean()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def within_correlation(frame: pd.DataFrame, first: str, second: str) -> float:
+    """Correlation of ``first`` and ``second`` after sweeping out city and year effects (the
+    variation the two-way regressions use), on the city-years where both are present."""
+    data = frame.dropna(subset=[first, second])
+    codes = tuple(pd.factorize(data[c])[0] for c in (UNIT, TIME))
+    swept = Absorber(codes).demean(data[[first, second]].to_numpy(float))
+    return float(np.corrcoef(swept.T)[0, 1])
+
+
+def pm25_scale_check(sample: pd.DataFrame, slacks: pd.DataFrame) -> pd.DataFrame:
+    """Why a concentration is an odd bad output: for CO2 (a quantity) and PM2.5 (a
+    concentration), the elasticity with respect to GDP across city-years (log-log OLS
+    slope; a quantity of the scale of the city rises about one for one, a concentration
+    does not), and the mean slack ratio of each bad (the share of it the SBM solution
+    removes) in the smallest and the largest third of city-years by GDP."""
+    log_gdp = np.log(sample["gdp"].to_numpy(float))
+    tercile = pd.qcut(log_gdp, 3, labels=False)
+    rows = []
+    for bad in DEA_BAD:
+        ok = np.isfinite(log_gdp) & sample[bad].notna().to_numpy()
+        slope = np.polyfit(log_gdp[ok], np.log(sample[bad].to_numpy(float)[ok]), 1)[0]
+        ratio = slacks[bad].to_numpy(float)
+        rows.append(
+            {
+                "bad output": bad,
+                "elasticity to GDP": float(slope),
+                "slack ratio, smallest third": float(np.nanmean(ratio[tercile == 0])),
+                "slack ratio, largest third": float(np.nanmean(ratio[tercile == 2])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def plot_coor_against_nqp(frame: pd.DataFrame, bins: int = 20):
     """Coor against Nqp: every city-year (grey) and the mean of Coor in ``bins`` Nqp
     quantile bins (blue), early and late years apart."""
@@ -305,54 +554,93 @@ def plot_coor_against_nqp(frame: pd.DataFrame, bins: int = 20):
         means = binned[["nqp", "coor"]].mean()
         ax.plot(means["nqp"], means["coor"], marker="o", ms=3, color=colour, label=label)
     ax.set_xlabel("Nqp (entropy index)")
-    ax.set_ylabel("Coor (SBM efficiency)")
+    ax.set_ylabel("Coor (DEA efficiency score)")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
 
 
-def plot_core_coefficients(score: pd.DataFrame, level: float = 0.95):
-    """The core coefficient of every regression column, published beside replicated.
+SHORT_LABELS = {
+    ("Table 4", "(1)"): "pooled, no controls",
+    ("Table 4", "(2)"): "baseline",
+    ("Table 4", "(3)"): "Nql",
+    ("Table 4", "(4)"): "Nqo",
+    ("Table 4", "(5)"): "Nqm",
+    ("Table 5", "(1)"): "electricity/GDP",
+    ("Table 5", "(2)"): "energy/GDP",
+    ("Table 5", "(3)"): "patent applications",
+    ("Table 5", "(4)"): "patents granted",
+    ("Table 5", "(5)"): "digital finance",
+    ("Table 6", "(1)"): "IV first stage",
+    ("Table 6", "(2)"): "IV",
+    ("Table 6", "(3)"): "no municipalities",
+    ("Table 6", "(4)"): "province x year",
+    ("Table 6", "(5)"): "Nqp low half",
+    ("Table 6", "(6)"): "Nqp high half",
+    ("Table 7", "(1)"): "capitals",
+    ("Table 7", "(2)"): "ordinary",
+    ("Table 7", "(3)"): "resource-based",
+    ("Table 7", "(4)"): "non-resource",
+    ("Table 7", "(5)"): "dual-high",
+    ("Table 7", "(6)"): "dual-low",
+    ("Table 7", "(7)"): "digital-driven",
+    ("Table 7", "(8)"): "pressure-induced",
+}
+"""A few words per regression column, short enough for a figure read on a phone."""
 
-    ``score``: :func:`agreement` rows, with the published and replicated SEs added as
-    ``se_published`` and ``se_replicated``. Intervals are coef +- z(level) SE."""
+
+def plot_core_coefficients(score: pd.DataFrame, band: float = BAND_IN_SES):
+    """How far each replicated core coefficient lies from the printed one, in published SEs.
+
+    ``score``: :func:`agreement` rows with the published SE added as ``se_published``.
+    One linear axis: the signed distance ``(replicated - published) / published SE`` of
+    every regression column, the band of ``band`` published SEs shaded; a filled marker
+    where the replication has the printed sign and 10% class, an open one where not.
+    """
     import matplotlib.pyplot as plt
-    from scipy.stats import norm
 
-    crit = norm.isf((1 - level) / 2)
+    distance = (score["replicated"] - score["published"]) / score["se_published"]
     y = np.arange(len(score))[::-1]
-    fig, ax = plt.subplots(figsize=(7, 6.5), dpi=150)
-    for offset, source, colour in (
-        (0.15, "published", "#0072B2"),
-        (-0.15, "replicated", "#D55E00"),
-    ):
-        ax.errorbar(
-            score[source],
-            y + offset,
-            xerr=crit * score[f"se_{source}"],
-            fmt="o",
-            ms=3,
-            color=colour,
-            capsize=2,
-            label=source,
-        )
-    labels = {(c.table, c.column): c.label for c in COLUMNS}
-    ax.set_yticks(
-        y,
-        [
-            f"{t} {c}: {labels[(t, c)]}"
-            for t, c in zip(score["table"], score["column"], strict=True)
-        ],
-        fontsize=7,
-    )
+    fig, ax = plt.subplots(figsize=(6, 7.2))
+    ax.axvspan(-band, band, color="0.9", zorder=0, label=f"within {band:g} published SEs")
     ax.axvline(0, color="0.5", lw=0.8)
-    ax.set_xscale("symlog", linthresh=1)
-    ax.set_xlabel("coefficient of the core variable (symmetric log scale)")
-    ax.legend(frameon=False, loc="lower right")
+    match = score["both"].to_numpy(bool)
+    ax.scatter(
+        distance[match], y[match], color="#0072B2", zorder=3, label="sign and class as printed"
+    )
+    ax.scatter(
+        distance[~match],
+        y[~match],
+        facecolors="white",
+        edgecolors="#D55E00",
+        linewidths=1.5,
+        zorder=3,
+        label="sign or class differs",
+    )
+    labels = [
+        f"{t[-1]}{c}: {SHORT_LABELS[(t, c)]}"
+        for t, c in zip(score["table"], score["column"], strict=True)
+    ]
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.8, len(score) - 0.2)
+    ax.set_xlabel("replicated minus published, in published SEs")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=1)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def measure_with(panel: pd.DataFrame, **parameters) -> Measurement:
+    """:func:`~helpers.papers.synergy.measurement.measure` with the notebook's parameters by
+    name (``winsorize``, ``winsorize_lower`` and ``winsorize_upper`` become its
+    ``winsorize_on`` and ``cuts``); the one translation the chapter and :func:`pipeline`
+    share."""
+    chosen = dict(parameters)
+    lower, upper = chosen.pop("winsorize_lower", 1.0), chosen.pop("winsorize_upper", 99.0)
+    if "winsorize" in chosen:
+        chosen["winsorize_on"] = chosen.pop("winsorize")
+    return measure(panel, cuts=parse_cuts(lower, upper), **chosen)
 
 
 def measured_pipeline(
@@ -368,20 +656,27 @@ def measured_pipeline(
     winsorize: bool,
     winsorize_lower: float,
     winsorize_upper: float,
+    winsorize_stage: str = "measures",
+    winsorize_by: str = "pooled",
+    nqp_split: str = "pooled",
     digital_split: str,
 ) -> tuple[pd.DataFrame, Measurement]:
     """The chapter's computation from a raw panel to its tidy cells, and the measurement
     they were estimated on, with the notebook's parameters by name (``measure``,
     ``estimate``, ``result_cells``)."""
-    measurement = measure(
+    measurement = measure_with(
         panel,
         first_year=first_year,
         last_year=last_year,
         dea_model=dea_model,
         frontier=frontier,
         rts=rts,
-        winsorize_on=winsorize,
-        cuts=parse_cuts(winsorize_lower, winsorize_upper),
+        winsorize=winsorize,
+        winsorize_lower=winsorize_lower,
+        winsorize_upper=winsorize_upper,
+        winsorize_stage=winsorize_stage,
+        winsorize_by=winsorize_by,
+        nqp_split=nqp_split,
         digital_split=digital_split,
     )
     cells = result_cells(estimate(measurement, se_type=se_type), published)
