@@ -121,7 +121,7 @@ def test_the_chapters_functions_read_the_committed_sweeps(slug):
     table = sweep.recovery(slug)
     assert table["baseline"].sum() == 1
     styled = sweep.recovery_table(slug)
-    assert "coverage 95%" in styled.to_html()
+    assert "cover 95%" in styled.to_html()
     percentile = sweep.default_seed_percentile(slug)
     assert 0 <= percentile <= 1
     texts = sweep.recovery_texts(slug) | sweep.specification_texts(slug)

@@ -533,35 +533,44 @@ _RECOVERY_VIEW = {
     "bias": "bias",
     "bias_in_se": "bias / SE",
     "rmse": "RMSE",
-    "coverage_95": "coverage 95%",
-    "size": "size (5%)",
-    "power": "power (5%)",
-    "coverage_ok": "core coefs: coverage near 95%",
+}
+_TESTS_VIEW = {
+    "slug": "paper",
+    "coverage_95": "baseline: cover 95%",
+    "size": "baseline: size 5%",
+    "power": "baseline: power 5%",
+    "coverage_ok": "core coefs: cover near 95%",
     "size_ok": "core coefs: size near 5%",
 }
 
 
-def styled_recovery(recovery: pd.DataFrame):
-    """Question (a) for the page: shares as percentages, the counts as ``k of n``."""
-    view = recovery.assign(
-        coverage_ok=[
+def styled_recovery(recovery: pd.DataFrame, part: str = "estimates"):
+    """Question (a) for the page (:func:`helpers.tables.show`), in two narrow tables:
+    ``part="estimates"`` (the baseline's truth, mean estimate, bias, RMSE) or ``"tests"``
+    (its coverage, size and power, and the core coefficients' counts as ``k of n``)."""
+    if part == "estimates":
+        view = recovery[list(_RECOVERY_VIEW)].rename(columns=_RECOVERY_VIEW)
+        formats = {c: "{:.4f}" for c in ("truth (mean)", "mean estimate", "bias", "RMSE")}
+        formats["bias / SE"] = "{:.2f}"
+        return show(view, formats, caption="The baseline over the seeds (effect on)")
+    counts = {
+        "coverage_ok": [
             f"{a} of {b}" for a, b in zip(recovery["coverage_ok"], recovery["core"], strict=True)
         ],
-        size_ok=[
+        "size_ok": [
             f"{a} of {b}" for a, b in zip(recovery["size_ok"], recovery["with_size"], strict=True)
         ],
-    )[list(_RECOVERY_VIEW)].rename(columns=_RECOVERY_VIEW)
-    shares = ["coverage 95%", "size (5%)", "power (5%)"]
-    numbers = ["truth (mean)", "mean estimate", "bias", "RMSE"]
-    formats = {c: "{:.0%}" for c in shares} | {c: "{:.4f}" for c in numbers}
-    formats["bias / SE"] = "{:.2f}"
-    return view.style.hide(axis="index").format(formats, na_rep="n/a")
+    }
+    view = recovery.assign(**counts)[list(_TESTS_VIEW)].rename(columns=_TESTS_VIEW)
+    shares = ["baseline: cover 95%", "baseline: size 5%", "baseline: power 5%"]
+    note = "\u2014: no size, the baseline's target is not zero with the effect off."
+    return show(view, {c: "{:.0%}" for c in shares}, caption="Tests over the seeds", note=note)
 
 
 _AGREEMENT_VIEW = {
     "slug": "paper",
-    "mean": "expected agreement",
-    "sd": "sd over seeds",
+    "mean": "expected",
+    "sd": "sd",
     "q05": "5% quantile",
     "q95": "95% quantile",
     "share_meeting_mark": "seeds meeting the mark",
@@ -572,10 +581,10 @@ _AGREEMENT_VIEW = {
 
 
 def styled_agreement(agreement: pd.DataFrame):
-    """Question (b) for the page: every share as a percentage."""
+    """Question (b) for the page (:func:`helpers.tables.show`): every share a percentage."""
     view = agreement[list(_AGREEMENT_VIEW)].rename(columns=_AGREEMENT_VIEW)
-    shares = [c for c in view.columns if c not in ("paper", "default seed")]
-    return view.style.hide(axis="index").format({c: "{:.0%}" for c in shares})
+    shares = {c: "{:.0%}" for c in view.columns if c not in ("paper", "default seed")}
+    return show(view, shares, caption="Agreement with the published tables over the seeds")
 
 
 _AUDIT_VIEW = {
@@ -585,15 +594,16 @@ _AUDIT_VIEW = {
     "stars_borderline": "borderline",
     "stars_inconsistent": "inconsistent",
     "stars_unchecked": "not checkable",
-    "n_checked": "sample sizes checked",
-    "n_mismatch": "sample sizes off the design",
+    "n_checked": "N checked",
+    "n_mismatch": "N off the design",
     "text_contradictions": "text against tables",
 }
 
 
 def styled_audit(audit: pd.DataFrame):
-    """Question (c) for the page."""
-    return audit[list(_AUDIT_VIEW)].rename(columns=_AUDIT_VIEW).style.hide(axis="index")
+    """Question (c) for the page (:func:`helpers.tables.show`)."""
+    view = audit[list(_AUDIT_VIEW)].rename(columns=_AUDIT_VIEW)
+    return show(view, caption="The published tables checked against themselves")
 
 
 def plot_agreement_distributions(

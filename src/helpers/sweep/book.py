@@ -20,6 +20,7 @@ from helpers.sweep.committed import SWEEPS_DIR, read_committed
 from helpers.sweep.engine import RESULT_FILE, Specifications, paper, read_parquet
 from helpers.sweep.montecarlo import TEST_LEVEL, percentile_of
 from helpers.sweep.specifications import dimensions, keep_share, specification_table
+from helpers.tables import show
 
 KEY = ["table", "column", "row"]
 
@@ -53,29 +54,28 @@ def baseline_row(slug: str, root: Path = SWEEPS_DIR) -> pd.Series:
 
 _TABLE_COLUMNS = {
     "cell": "coefficient",
-    "published": "published",
     "truth": "truth (mean)",
     "mean_estimate": "mean estimate",
     "bias": "bias",
     "rmse": "RMSE",
     "se_ratio": "error sd / SE",
-    "coverage_95": "coverage 95%",
-    "coverage_90": "coverage 90%",
-    "size": "size (5%)",
-    "power": "power (5%)",
+    "coverage_95": "cover 95%",
+    "coverage_90": "cover 90%",
+    "size": "size 5%",
+    "power": "power 5%",
 }
 
 
-def recovery_table(slug: str, root: Path = SWEEPS_DIR, digits: int = 3):
-    """The recovery table for the page (a formatted Styler): for each core coefficient the
-    published value, the mean truth, the mean estimate, bias, RMSE, the spread of the
-    estimation errors against the mean SE, coverage of the nominal 95% and 90% intervals, size
-    and power of the 5% test of ``b = 0``; the baseline's row in bold. Empty size: the
-    target is not zero with the effect off."""
+def recovery_table(slug: str, root: Path = SWEEPS_DIR, digits: int = 3, caption: str | None = None):
+    """The recovery table for the page (:func:`helpers.tables.show`): for each core
+    coefficient the mean truth, the mean estimate, bias, RMSE, the spread of the estimation
+    errors against the mean SE, coverage of the nominal 95% and 90% intervals, size and
+    power of the 5% test of ``b = 0``; the baseline's row in bold. Empty size: the target is
+    not zero with the effect off."""
     table = recovery(slug, root)
     view = table[list(_TABLE_COLUMNS)].rename(columns=_TABLE_COLUMNS)
-    shares = ["coverage 95%", "coverage 90%", "size (5%)", "power (5%)"]
-    numbers = ["published", "truth (mean)", "mean estimate", "bias", "RMSE"]
+    shares = ["cover 95%", "cover 90%", "size 5%", "power 5%"]
+    numbers = ["truth (mean)", "mean estimate", "bias", "RMSE"]
     formats = {c: "{:.0%}" for c in shares} | {c: f"{{:.{digits}f}}" for c in numbers}
     formats["error sd / SE"] = "{:.2f}"
     bold = table["baseline"].to_numpy()
@@ -83,7 +83,8 @@ def recovery_table(slug: str, root: Path = SWEEPS_DIR, digits: int = 3):
     def highlight(row: pd.Series) -> list[str]:
         return ["font-weight: bold" if bold[row.name] else "" for _ in row]
 
-    return view.style.hide(axis="index").format(formats, na_rep="").apply(highlight, axis=1)
+    note = "Baseline in bold; \u2014: no size, the target is not zero with the effect off."
+    return show(view, formats, caption=caption, note=note).apply(highlight, axis=1)
 
 
 def estimates(
