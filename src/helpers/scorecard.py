@@ -590,13 +590,13 @@ def styled_agreement(agreement: pd.DataFrame):
 _AUDIT_VIEW = {
     "slug": "paper",
     "stars_checked": "stars checked",
-    "stars_consistent": "consistent",
-    "stars_borderline": "borderline",
-    "stars_inconsistent": "inconsistent",
-    "stars_unchecked": "not checkable",
+    "stars_consistent": "stars fit",
+    "stars_borderline": "stars border",
+    "stars_inconsistent": "stars off",
+    "stars_unchecked": "stars uncheckable",
     "n_checked": "N checked",
-    "n_mismatch": "N off the design",
-    "text_contradictions": "text against tables",
+    "n_mismatch": "N off design",
+    "text_contradictions": "text vs tables",
 }
 
 
