@@ -232,7 +232,9 @@ def _interval(text: str) -> tuple[float, float]:
 
 @pytest.mark.book
 @pytest.mark.slow
-@pytest.mark.parametrize("overrides", [{"effect_scale": "0"}, {"seed": "11"}], ids=str)
+@pytest.mark.parametrize(
+    "overrides", [{"effect_scale": "0"}, {"seed": "11"}, {"seed": "3"}], ids=str
+)
 def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
     """With no planted effect, and on another seed, the chapter runs to the end and each
     verdict word on the page is the one its own numbers call for."""

@@ -245,8 +245,8 @@ def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
 def test_a_readers_file_with_gaps_validates_and_runs_with_no_simulated_material(
     tmp_path, capsys, published
 ):
-    """A reader's file (Chinese city header and province names, a mapping, cells missing as
-    the contract allows): ``replicate validate`` and ``replicate run`` exit 0, results.csv
+    """A reader's file (Chinese headers, Chinese city and province names, a mapping, cells
+    missing as the contract allows): ``replicate validate`` and ``replicate run`` exit 0, results.csv
     covers every published cell, the gaps are reported, and the page carries no
     simulated-only text."""
     data, mapping, raw = write_readers_file(SLUG, tmp_path, last_year=2014)
@@ -255,6 +255,10 @@ def test_a_readers_file_with_gaps_validates_and_runs_with_no_simulated_material(
     synthetic = sorted(raw["province"].unique())
     raw["province"] = raw["province"].map(dict(zip(synthetic, chinese, strict=True)))
     city = CHINESE_KEYS["city"]
+    cities = pd.read_csv(DATA_DIR / "reference" / "cities.csv")["name_zh"]
+    codes = pd.unique(raw[city])
+    unique = cities.drop_duplicates(keep=False).iloc[: len(codes)]
+    raw[city] = raw[city].map(dict(zip(codes, unique, strict=True)))  # real Chinese city names
     first = raw.groupby(city).head(1).index[:5]  # a city's first year: not interpolated
     inner = raw.groupby(city).nth(1).index[5:10]  # inside a city's years: interpolated
     raw.loc[first, "gov"] = np.nan
