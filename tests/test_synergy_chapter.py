@@ -246,8 +246,8 @@ def test_a_readers_file_with_gaps_validates_and_runs_with_no_simulated_material(
     tmp_path, capsys, published
 ):
     """A reader's file (Chinese headers, Chinese city and province names, a mapping, cells
-    missing as the contract allows): ``replicate validate`` and ``replicate run`` exit 0, results.csv
-    covers every published cell, the gaps are reported, and the page carries no
+    missing as the contract allows): ``replicate validate`` and ``replicate run`` exit 0,
+    results.csv covers every published cell, the gaps are reported, and the page carries no
     simulated-only text."""
     data, mapping, raw = write_readers_file(SLUG, tmp_path, last_year=2014)
     provinces = pd.read_csv(DATA_DIR / "reference" / "provinces.csv")
