@@ -31,9 +31,12 @@ install: $(STAMP)
 book: install
 	$(VENV)/bin/replicate book
 
-# One pytest-xdist worker per core; each test module stays on one worker (tests/conftest.py).
+# One pytest-xdist worker per core; each test module stays on one worker (`--dist loadfile`),
+# so that its module-scoped fixtures (a chapter's runs, the browser tests' book) are built once.
+# (Not `loadgroup`: pytest-xdist 3.8 cannot rename pytest 9's node ids, so its groups are
+# silently ignored and every module was split over the workers.)
 test: install
-	$(PY) -m pytest -n auto --dist loadgroup
+	$(PY) -m pytest -n auto --dist loadfile
 
 # Optional: the whole book as one PDF via headless Chromium (no TeX, no downloads). It prints
 # the executed book, so run `make book` first; needs Debian's chromium and fonts-noto-cjk.

@@ -38,12 +38,3 @@ def published(request: pytest.FixtureRequest) -> pd.DataFrame:
     paper = load_contract(request.module.SLUG).paper
     cells = load_cells()
     return cells[cells["paper"] == paper]
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist's ``--dist loadgroup`` (``make test``), keep each test module on
-    one worker, so that its module-scoped fixtures (a chapter's fits) are built once, except
-    the cases of tests marked ``spread``, which are independent and spread over the workers."""
-    for item in items:
-        if item.get_closest_marker("spread") is None and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -36,7 +36,6 @@ def test_first_cell_is_hidden_imports_and_parameters_follow(slug):
 
 
 @pytest.mark.book
-@pytest.mark.spread
 @pytest.mark.parametrize("slug", SLUGS)
 def test_notebook_executes_with_small_parameters(slug, tmp_path):
     quick = PARAMS_DIR / "quick" / f"{slug}.yml"

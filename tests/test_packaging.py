@@ -64,7 +64,6 @@ def test_wheel_has_every_module_and_data_file(wheel):
     assert data - names == set()
 
 
-@pytest.mark.spread
 @pytest.mark.parametrize(("slug", "quick"), [("coordination", True), ("dea_methods", False)])
 def test_chapter_runs_outside_the_repository_from_the_installed_package(
     installed, tmp_path, slug, quick
