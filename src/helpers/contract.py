@@ -22,8 +22,8 @@ from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from helpers import yamlio
 from helpers.errors import InputError, check_choice
 from helpers.indices import Indicator
 from helpers.paths import DATA_DIR
@@ -250,7 +250,7 @@ def _frozen(groups: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @cache
 def _read(path: Path) -> Contract:
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = yamlio.safe_load(path.read_text(encoding="utf-8"))
     slug = spec["slug"]
     variables = tuple(_variable(v, slug) for v in spec["variables"])
     names = [v.name for v in variables]

@@ -7,7 +7,7 @@ never has to decode a traceback from inside pandas or numpy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -79,18 +79,22 @@ def check_choice(name: str, value: object, allowed: Sequence[object]) -> None:
         )
 
 
-def check_magnitude(values: np.ndarray, *, column: str, rows: Sequence[object]) -> None:
+def check_magnitude(
+    values: np.ndarray, *, column: str, rows: Sequence[object] | Callable[[], Sequence[object]]
+) -> None:
     """Raise :class:`InputError` if ``values`` hold ``inf``/``-inf`` or ``|x| > MAX_MAGNITUDE``
-    (missing values pass); ``rows`` labels the entries of ``values``."""
+    (missing values pass); ``rows`` labels the entries of ``values``, or is a function
+    returning the labels, called only when there is something to report (building labels
+    for every row of every column costs more than the check)."""
     values = np.asarray(values, dtype=float)
-    labels = list(rows)
+
+    def labels_of(mask: np.ndarray) -> list[object]:
+        labels = list(rows() if callable(rows) else rows)
+        return [labels[i] for i in np.flatnonzero(mask)]
+
     infinite = np.isinf(values)
     if infinite.any():
-        raise InputError(
-            "must be finite (inf found)",
-            column=column,
-            rows=[labels[i] for i in np.flatnonzero(infinite)],
-        )
+        raise InputError("must be finite (inf found)", column=column, rows=labels_of(infinite))
     with np.errstate(invalid="ignore"):
         huge = np.abs(values) > MAX_MAGNITUDE
     if huge.any():
@@ -98,6 +102,6 @@ def check_magnitude(values: np.ndarray, *, column: str, rows: Sequence[object]) 
         raise InputError(
             f"values must lie within +/-{MAX_MAGNITUDE:.0e} (|x| up to {largest:.3g} found)",
             column=column,
-            rows=[labels[i] for i in np.flatnonzero(huge)],
+            rows=labels_of(huge),
             hint="Check the unit (e.g. yuan where 10,000 yuan is expected) or rescale the variable",
         )

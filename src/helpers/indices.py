@@ -127,7 +127,7 @@ def _indicator_matrix(
                 "must be finite numbers", column=col, rows=_row_labels(data, bad | inf, unit, time)
             )
         check_magnitude(
-            vals, column=col, rows=_row_labels(data, np.ones(len(vals), bool), unit, time)
+            vals, column=col, rows=lambda: _row_labels(data, np.ones(len(data), bool), unit, time)
         )
         if missing == "raise" and np.isnan(vals).any():
             raise InputError(

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from helpers import yamlio
 from helpers.contract import Contract, Variable, load_contract
 from helpers.errors import MAX_MAGNITUDE, InputError
 from helpers.names import NameMatch, match_cities, match_provinces, match_regions
@@ -368,7 +369,7 @@ def read_mapping(
     else:
         path = Path(mapping)
         try:
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+            spec = yamlio.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             return {}, [Problem(f"the mapping file {path} could not be read: {exc}")]
     if not isinstance(spec, Mapping) or not spec:

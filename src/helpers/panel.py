@@ -241,19 +241,25 @@ def interpolate_within(
     pos = _sorted(data.reset_index(drop=True), unit, time).index.to_numpy()
     units = data[unit].to_numpy()[pos]
     years = data[time].astype(float).to_numpy()[pos]
-    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
-    bounds = list(zip(starts, np.r_[starts[1:], len(units)], strict=True))
+    # each row's unit block [start, end) in the sorted order
+    new_unit = np.r_[True, units[1:] != units[:-1]]
+    start = np.maximum.accumulate(np.where(new_unit, np.arange(len(units)), 0))
+    end = np.r_[np.flatnonzero(new_unit)[1:], len(units)][np.cumsum(new_unit) - 1]
+    rows = np.arange(len(units))
     for col in columns:
         values = _numeric(data, col, unit, time, allow_na=True).to_numpy()
         x = values[pos]
         new = x.copy()
-        for lo, hi in bounds:
-            seg, yrs = x[lo:hi], years[lo:hi]
-            ok = ~np.isnan(seg)
-            if ok.sum() < 2:
-                continue
-            inside = np.isnan(seg) & (yrs > yrs[ok].min()) & (yrs < yrs[ok].max())
-            new[lo:hi][inside] = np.interp(yrs[inside], yrs[ok], seg[ok])
+        # nearest observed row before and after each row, within its own unit (vectorised
+        # over all units at once; -1 / n mark "none")
+        seen = ~np.isnan(x)
+        before = np.maximum.accumulate(np.where(seen, rows, -1))
+        after = np.minimum.accumulate(np.where(seen, rows, len(x))[::-1])[::-1]
+        inside = ~seen & (before >= start) & (after < end)
+        a, b = before[inside], after[inside]
+        # the arithmetic of numpy.interp, so that the result is the same to the last bit
+        slope = (x[b] - x[a]) / (years[b] - years[a])
+        new[inside] = slope * (years[inside] - years[a]) + x[a]
         got = np.isnan(x) & ~np.isnan(new)
         if got.any():
             values = values.copy()

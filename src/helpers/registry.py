@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from helpers import yamlio
 from helpers.errors import InputError
 from helpers.paths import DATA_DIR
 
@@ -45,7 +44,7 @@ class Entry:
 
 @cache
 def _read(path: Path) -> tuple[Entry, ...]:
-    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    spec = yamlio.safe_load(path.read_text(encoding="utf-8")) or []
     entries = tuple(
         Entry(
             slug=str(item["slug"]),

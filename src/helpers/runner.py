@@ -36,6 +36,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from helpers import yamlio
 from helpers.errors import InputError
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPO_ROOT
 
@@ -191,7 +192,7 @@ def _read_parameter_file(path: Path) -> dict:
     except UnicodeDecodeError:
         raise InputError(f"{path} is not a text file; expected {what}", parameter="-f") from None
     try:
-        content = yaml.safe_load(text)
+        content = yamlio.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

@@ -12,6 +12,7 @@ from helpers.dea.ebm import EBMParameters, ebm_parameters
 from helpers.dea.parallel import check_workers
 from helpers.dea.technology import ModelSpec, Technology
 from helpers.errors import InputError, check_choice
+from helpers.memo import memoize
 
 MODELS = ("radial", "sbm", "ebm", "ddf", "nddf")
 RTS = ("crs", "vrs")
@@ -119,6 +120,7 @@ def directions(direction: object, X, Y, B) -> np.ndarray:
     return g
 
 
+@memoize(ignore=("workers",))
 def efficiency(
     X: object,
     Y: object,

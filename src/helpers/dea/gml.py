@@ -24,6 +24,7 @@ from helpers.dea.efficiency import directions, make_spec
 from helpers.dea.panel import frontier_scores, read_panel
 from helpers.dea.parallel import check_workers
 from helpers.errors import InputError
+from helpers.memo import memoize
 
 
 def _scores(
@@ -58,6 +59,7 @@ def _scores(
     return panel, spec, per.pop("global"), per
 
 
+@memoize(ignore=("workers",))
 def gml(
     df: pd.DataFrame,
     inputs: str | Sequence[str],

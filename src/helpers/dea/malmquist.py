@@ -25,8 +25,10 @@ from helpers.dea.efficiency import make_spec
 from helpers.dea.panel import frontier_scores, read_panel
 from helpers.dea.parallel import check_workers
 from helpers.errors import InputError, check_choice
+from helpers.memo import memoize
 
 
+@memoize(ignore=("workers",))
 def malmquist(
     df: pd.DataFrame,
     inputs: str | Sequence[str],

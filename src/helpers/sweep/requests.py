@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import yaml
-
+from helpers import yamlio
 from helpers.errors import InputError
 from helpers.sweep.engine import Task, make_task, paper
 from helpers.sweep.specifications import read_grid, specification_tasks
@@ -44,7 +43,7 @@ def parse_values(pairs: Mapping[str, str]) -> dict[str, object]:
     """Command-line values as YAML scalars: ``false`` -> False, ``2019`` -> 2019, text
     stays text (the pipeline checks each against its type)."""
     return {
-        name: yaml.safe_load(value) if value.strip() else value for name, value in pairs.items()
+        name: yamlio.safe_load(value) if value.strip() else value for name, value in pairs.items()
     }
 
 

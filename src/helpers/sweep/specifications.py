@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from helpers import yamlio
 from helpers.errors import InputError
 from helpers.registry import entry
 from helpers.sweep.engine import Choice, Specifications, Task, make_task, paper
@@ -40,7 +40,7 @@ def read_grid(path: str | Path) -> dict[str, tuple[Choice, ...]]:
     path = Path(path)
     if not path.is_file():
         raise InputError("no such grid file", parameter="grid", hint=str(path))
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = yamlio.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(spec, dict) or not spec:
         raise InputError("a grid is a mapping of dimensions to lists of options", parameter="grid")
     grid = {}
