@@ -16,6 +16,7 @@ from pathlib import Path  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from helpers import memo  # noqa: E402
 from helpers.contract import load_contract  # noqa: E402
 from helpers.published import load_cells  # noqa: E402
 
@@ -38,3 +39,13 @@ def published(request: pytest.FixtureRequest) -> pd.DataFrame:
     paper = load_contract(request.module.SLUG).paper
     cells = load_cells()
     return cells[cells["paper"] == paper]
+
+
+@pytest.fixture(autouse=True)
+def _compute_afresh():
+    """Every test computes: a remembered DEA result (helpers.memo) would make a test that
+    calls the same function twice (say with 1 and 2 worker threads) compare a result with
+    its copy. tests/test_memo.py turns the cache on where it tests it; the notebooks that
+    tests execute run in their own kernels, with the cache on, as for a reader."""
+    with memo.disabled():
+        yield

@@ -14,6 +14,13 @@ from hypothesis import strategies as st
 from helpers import dea, memo
 
 
+@pytest.fixture(autouse=True)
+def _cache_on():
+    """tests/conftest.py turns the cache off for every test; these test it."""
+    with memo.enabled():
+        yield
+
+
 def counting(maxsize: int = 8, ignore: tuple[str, ...] = ()):
     """A memoized function that counts its real calls and warns once per real call."""
     calls = []

@@ -16,11 +16,13 @@ Nothing can come back wrong from the cache:
 - the warnings the first call raised are raised again, in order, on every hit.
 
 ``with memo.disabled():`` runs the functions afresh (benchmarks time the work, not the
-cache); :func:`clear` empties every cache.
+cache, and the test suite checks computations, not the cache: tests/conftest.py);
+``with memo.enabled():`` undoes it inside; :func:`clear` empties every cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -132,14 +134,23 @@ def memoize(maxsize: int = 8, ignore: tuple[str, ...] = ()) -> Callable[[F], F]:
 
 
 @contextmanager
-def disabled() -> Iterator[None]:
-    """Run memoized functions afresh inside the block (in this thread)."""
+def _switched(disable: bool) -> Iterator[None]:
     before = getattr(_state, "disabled", False)
-    _state.disabled = True
+    _state.disabled = disable
     try:
         yield
     finally:
         _state.disabled = before
+
+
+def disabled() -> contextlib.AbstractContextManager[None]:
+    """Run memoized functions afresh inside the block (in this thread)."""
+    return _switched(True)
+
+
+def enabled() -> contextlib.AbstractContextManager[None]:
+    """Use the caches inside the block (in this thread), as outside any :func:`disabled`."""
+    return _switched(False)
 
 
 def clear() -> None:
