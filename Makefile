@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 LOCK := requirements.lock
 STAMP := $(VENV)/.installed-$(PYTHON_VERSION)
 
-.PHONY: install book test lab bench clean lock lint pdf sweeps
+.PHONY: install book test lab bench clean lock lint pdf sweeps screenshots
 
 $(STAMP): $(LOCK) pyproject.toml
 	@case " $(SUPPORTED) " in *" $(PYTHON_VERSION) "*) ;; \
@@ -37,6 +37,11 @@ book: install
 # silently ignored and every module was split over the workers.)
 test: install
 	$(PY) -m pytest -n auto --dist loadfile
+
+# Optional: the browser tests on the built book, saving screenshots of every page (both
+# themes, 1280 and 400 px, each figure) to _build/screenshots/ for a person to look at.
+screenshots: install
+	$(PY) -m pytest tests/test_browser.py --screenshots -q
 
 # Optional: the whole book as one PDF via headless Chromium (no TeX, no downloads). It prints
 # the executed book, so run `make book` first; needs Debian's chromium and fonts-noto-cjk.

@@ -24,6 +24,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="the browser tests also save screenshots of every page to _build/screenshots/",
+    )
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     """``../shared`` beside the repository; tests that need it skip when it is absent."""

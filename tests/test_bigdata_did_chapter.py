@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from chapter_support import assert_pipeline_gives_the_chapters_bytes
 from readers_file import write_readers_file
 
 from helpers import cli
@@ -90,7 +91,8 @@ def test_bad_choices_name_the_parameter(measurement):
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bigdata_did")
-    run_notebook(SLUG, out, parameter_files=[QUICK])
+    record = run_notebook(SLUG, out, parameter_files=[QUICK])
+    assert_pipeline_gives_the_chapters_bytes(SLUG, record, out)
     return read_results(out / SLUG / "results.csv")
 
 

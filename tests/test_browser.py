@@ -23,10 +23,11 @@ What a reader must see, on every page of ``_toc.yml``
     and the search page finds a known term. One test serves a page built to fail every
     check and asserts that each check catches it.
 
-Screenshots
-    Every page at 1280 px (first screen in the light and the dark theme, each figure, the
-    whole page) and at 400 px (first screen, whole page) go to ``_build/screenshots/`` (a
-    git-ignored build artifact).
+Screenshots (for a person to look at; no test reads them)
+    With ``pytest --screenshots`` (``make screenshots``), every page at 1280 px (first screen
+    in the light and the dark theme, each figure, the whole page) and at 400 px (first
+    screen, whole page) go to ``_build/screenshots/`` (a git-ignored build artifact). They
+    took 58 of the 82 seconds of the page visits, so ``make test`` leaves them out.
 
 Offline by design
     Chromium resolves every host except 127.0.0.1 to nothing, so the tests never touch the
@@ -98,7 +99,7 @@ def base_url(book_html):
 
 @pytest.fixture(scope="session")
 def reports() -> dict[str, PageReport]:
-    """Each page visited once (and screenshotted), on first use."""
+    """Each page visited once (and screenshotted with ``--screenshots``), on first use."""
     return {}
 
 
@@ -108,7 +109,8 @@ def report(request, driver, base_url, book_html, reports) -> PageReport:
     if page not in reports:
         assert (book_html / f"{page}.html").is_file(), f"{page}.html was not built"
         reports[page] = visit(driver, urljoin(base_url, f"{page}.html"))
-        screenshots(driver, page)
+        if request.config.getoption("screenshots"):
+            screenshots(driver, page)
     return reports[page]
 
 
@@ -250,6 +252,19 @@ def test_the_checks_catch_a_broken_page(driver, tmp_path):
     (tmp_path / "broken.html").write_text(BROKEN_PAGE, encoding="utf-8")
     with serve(tmp_path) as url:
         seen = visit(driver, urljoin(url, "broken.html"))
+        shots = screenshots(driver, "broken", tmp_path / "shots")  # what --screenshots saves
+    assert [p.name for p in shots] == [
+        "broken-dark.png",
+        "broken--fig-bare-dark.png",
+        "broken--fig-path-dark.png",
+        "broken-light.png",
+        "broken--fig-bare-light.png",
+        "broken--fig-path-light.png",
+        "broken-full-1280.png",
+        "broken-400.png",
+        "broken-full-400.png",
+    ]
+    assert all(p.stat().st_size > 0 for p in shots)
     assert any("notAFunction" in m for m in seen.console_problems())
     assert any("missing.png" in m and "404" in m for m in seen.console_problems())
     broken = "\n".join(seen.broken_targets(tmp_path))

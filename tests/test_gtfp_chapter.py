@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from chapter_support import assert_pipeline_gives_the_chapters_bytes
 from readers_file import write_readers_file
 
 from helpers.dea import cumulate, gml
@@ -125,7 +126,8 @@ def test_bad_choices_name_the_parameter(panel, measurement):
 # --------------------------------------------------------------------------- the notebook
 @pytest.mark.book
 def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_path, published):
-    run_notebook(SLUG, tmp_path, parameter_files=[QUICK])
+    record = run_notebook(SLUG, tmp_path, parameter_files=[QUICK])
+    assert_pipeline_gives_the_chapters_bytes(SLUG, record, tmp_path)
     results = read_results(tmp_path / SLUG / "results.csv")
     assert missing_keys(results, published).empty
     assert set(results["paper"]) == {gt.PAPER}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 import yaml
+from chapter_support import assert_pipeline_gives_the_chapters_bytes
 
-from helpers import papers, registry, runner
+from helpers import registry, runner
 from helpers.paths import NOTEBOOKS_DIR, PARAMS_DIR, REPO_ROOT
-from helpers.results import write_results
 
 SLUGS = runner.available()
 
@@ -35,8 +35,14 @@ def test_first_cell_is_hidden_imports_and_parameters_follow(slug):
     assert "parameters" in nb.cells[1].metadata.get("tags", [])
 
 
+# A paper's chapter test module (tests/test_SLUG_chapter.py) runs its notebook with the quick
+# parameters already, and checks there that the paper's pipeline gives the same bytes
+# (tests/chapter_support.py); running it here again cost a minute of every `make test`.
+CHAPTER_MODULES = {s for s in SLUGS if (REPO_ROOT / "tests" / f"test_{s}_chapter.py").is_file()}
+
+
 @pytest.mark.book
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", [s for s in SLUGS if s not in CHAPTER_MODULES])
 def test_notebook_executes_with_small_parameters(slug, tmp_path):
     quick = PARAMS_DIR / "quick" / f"{slug}.yml"
     files = [quick] if quick.exists() else []
@@ -44,13 +50,14 @@ def test_notebook_executes_with_small_parameters(slug, tmp_path):
     assert (tmp_path / f"{slug}.ipynb").exists()
     assert record.seconds > 0
     if slug in registry.slugs():
-        # the paper's pipeline is the chapter's computation: same parameters, same bytes
-        values = record.parameters
-        knobs = {k: values[k] for k in papers.paper(slug).KNOBS if k in values}
-        panel = papers.paper(slug).load_panel("simulated", "", values["seed"], **knobs)
-        chosen = {k: v for k, v in values.items() if k not in ("data", "mapping", "seed")}
-        again = write_results(papers.run_pipeline(slug, panel, **chosen), tmp_path / "again.csv")
-        assert again.read_bytes() == (tmp_path / slug / "results.csv").read_bytes()
+        assert_pipeline_gives_the_chapters_bytes(slug, record, tmp_path)
+
+
+def test_every_papers_chapter_module_checks_its_pipeline():
+    """The papers left out above are checked in their own modules."""
+    for slug in CHAPTER_MODULES & set(registry.slugs()):
+        source = (REPO_ROOT / "tests" / f"test_{slug}_chapter.py").read_text(encoding="utf-8")
+        assert "assert_pipeline_gives_the_chapters_bytes(SLUG" in source, slug
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from chapter_support import assert_pipeline_gives_the_chapters_bytes
 from readers_file import write_readers_file
 
 from helpers.errors import InputError
@@ -167,7 +168,8 @@ def test_lags_longer_than_the_sample_are_refused_naming_lags(short_measurement):
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp(SLUG)
-    run_notebook(SLUG, out, parameter_files=[QUICK])
+    record = run_notebook(SLUG, out, parameter_files=[QUICK])
+    assert_pipeline_gives_the_chapters_bytes(SLUG, record, out)
     return read_results(out / SLUG / "results.csv")
 
 
