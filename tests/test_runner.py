@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -196,3 +197,34 @@ def test_book_runs_pages_that_read_other_chapters_last():
 def test_the_synthesis_runs_after_the_scorecard_and_the_chapters():
     order = runner.book_order(["synthesis", "gtfp", "scorecard", "published"])
     assert order == ["gtfp", "published", "scorecard", "synthesis"]
+
+
+@pytest.mark.book
+def test_the_notebook_is_written_once_at_the_end_even_when_a_cell_fails(tmp_path, monkeypatch):
+    """papermill wrote the whole notebook before and after every cell (seconds per chapter);
+    the book's engine writes it when the run ends, and a failed run still leaves the
+    executed part, with the error, where the message says."""
+    import papermill.engines
+
+    writes = []
+    real = papermill.engines.write_ipynb
+
+    def counted(nb, path, **kwargs):
+        writes.append(path)
+        return real(nb, path, **kwargs)
+
+    monkeypatch.setattr(papermill.engines, "write_ipynb", counted)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    cells = [new_code_cell("x: int = 1  # a number", metadata={"tags": ["parameters"]})]
+    cells += [new_code_cell(f"y{i} = x + {i}") for i in range(20)]
+    python = {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python"}}
+    nbformat.write(new_notebook(cells=cells, metadata=python), folder / "tiny.ipynb")
+    runner.run_notebook("tiny", tmp_path / "out", notebooks_dir=folder)
+    assert len(writes) == 1  # 46 with papermill's own engine
+    cells.append(new_code_cell("raise RuntimeError('cell 22 fails')"))
+    nbformat.write(new_notebook(cells=cells, metadata=python), folder / "tiny.ipynb")
+    with pytest.raises(runner.NotebookFailed, match=r"partial notebook: (\S+)\)") as failed:
+        runner.run_notebook("tiny", tmp_path / "out2", notebooks_dir=folder)
+    partial = Path(re.search(r"partial notebook: (\S+)\)", str(failed.value)).group(1))
+    assert "cell 22 fails" in partial.read_text(encoding="utf-8")
