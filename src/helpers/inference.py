@@ -39,6 +39,47 @@ def f_sf(statistic: float, df1: float, df2: float) -> float:
     return float(special.fdtrc(df1, df2, statistic))
 
 
+def normal_cdf(x: ArrayLike) -> np.ndarray:
+    """Standard normal ``P(Z <= x)`` (``scipy.stats.norm.cdf``)."""
+    return special.ndtr(np.asarray(x, dtype=float))
+
+
+def normal_ppf(q: ArrayLike) -> np.ndarray:
+    """Standard normal quantile (``scipy.stats.norm.ppf``; ``+ 0.0`` as scipy adds ``loc``)."""
+    return special.ndtri(np.asarray(q, dtype=float)) + 0.0
+
+
+def normal_isf(q: ArrayLike) -> np.ndarray:
+    """Standard normal upper quantile, ``P(Z > x) = q`` (``scipy.stats.norm.isf``)."""
+    return -special.ndtri(np.asarray(q, dtype=float)) + 0.0
+
+
+def f_ppf(q: float, df1: float, df2: float) -> float:
+    """Quantile of ``F(df1, df2)`` (``scipy.stats.f.ppf``)."""
+    return float(special.fdtri(df1, df2, q))
+
+
+def chi2_ppf(q: float, df: float) -> float:
+    """Quantile of ``chi2(df)`` (``scipy.stats.chi2.ppf``)."""
+    return float(2 * special.gammaincinv(df / 2, q))
+
+
+def poisson_ppf(q: ArrayLike, mu: ArrayLike) -> np.ndarray:
+    """Smallest ``k`` with ``P(Poisson(mu) <= k) >= q`` (``scipy.stats.poisson.ppf``,
+    with its conventions: ``q = 0`` gives -1, ``q = 1`` infinity, anything invalid NaN)."""
+    q, mu = np.broadcast_arrays(np.asarray(q, dtype=float), np.asarray(mu, dtype=float))
+    out = np.full(q.shape, np.nan)
+    valid = mu >= 0
+    inside = valid & (q > 0) & (q < 1)
+    out[valid & (q == 0)] = -1.0
+    out[valid & (q == 1)] = np.inf
+    qi, mi = q[inside], mu[inside]
+    above = np.ceil(special.pdtrik(qi, mi))
+    below = np.maximum(above - 1, 0)
+    out[inside] = np.where(special.pdtr(below, mi) >= qi, below, above)
+    return out
+
+
 def star_count(p: ArrayLike) -> np.ndarray:
     """Number of stars (0-3) for p-values under :data:`STAR_CUTOFFS`; NaN gives 0."""
     p = np.asarray(p, dtype=float)

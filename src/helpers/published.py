@@ -33,7 +33,7 @@ import pandas as pd
 from helpers import registry, style
 from helpers.contract import load_contract
 from helpers.errors import InputError
-from helpers.inference import star_count, two_sided_p
+from helpers.inference import normal_isf, star_count, two_sided_p
 from helpers.paths import DATA_DIR, PUBLISHED_CSV, PUBLISHED_NOTES
 
 CELL_KEYS = ["paper", "table", "column", "row", "stat"]
@@ -405,7 +405,6 @@ def plot_stars_against_z(audit: pd.DataFrame, *, seed: int = 0):
     10%, 5% and 1% two-sided tests.
     """
     import matplotlib.pyplot as plt
-    from scipy.stats import norm
 
     shown = audit[audit["status"].isin(list(_STATUS_COLOURS))]
     rng = np.random.default_rng(seed)
@@ -418,7 +417,7 @@ def plot_stars_against_z(audit: pd.DataFrame, *, seed: int = 0):
                 x, part["z"], s=14, alpha=0.75, color=colour, label=f"{status} ({len(part)})"
             )
         for level in (0.10, 0.05, 0.01):
-            ax.axhline(norm.isf(level / 2), color="0.4", lw=0.8, ls="--")
+            ax.axhline(normal_isf(level / 2), color="0.4", lw=0.8, ls="--")
         ax.set_yscale("log")
         ax.set_xticks([0, 1, 2, 3], ["none", "*", "**", "***"])
         ax.set_xlabel("stars printed in the paper")

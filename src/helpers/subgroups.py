@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import FEResult, FESpec, fe_columns, fe_ols
+from helpers.inference import chi2_sf, f_sf
 
 METHODS = ("interaction", "stacked")
 
@@ -101,7 +101,7 @@ def subgroup_difference(
         diff = contrast @ b
         stat = float(diff @ np.linalg.solve(contrast @ v @ contrast.T, diff))
         q = len(levels) - 1
-        df, p = (q, np.inf), float(_st.chi2.sf(stat, q))
+        df, p = (q, np.inf), chi2_sf(stat, q)
         stat /= q
     else:
         pooled, names = _interacted(frame, y, x, fe, group, levels, param)
@@ -115,7 +115,7 @@ def subgroup_difference(
         stat = float(diff @ np.linalg.solve(contrast @ v @ contrast.T, diff)) / q
         dfi = fit.df_inference
         df = (q, dfi)
-        p = float(_st.f.sf(stat, q, dfi)) if np.isfinite(dfi) else float(_st.chi2.sf(stat * q, q))
+        p = f_sf(stat, q, dfi) if np.isfinite(dfi) else chi2_sf(stat * q, q)
         table["coef_pooled"] = b
         table["se_pooled"] = np.sqrt(np.diag(v))
     two = len(levels) == 2

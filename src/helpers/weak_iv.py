@@ -63,10 +63,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import optimize
-from scipy import stats as _st
 
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import DOF_RULES, FESpec, absorbed_dof, small_sample_factor
+from helpers.inference import chi2_ppf, chi2_sf, f_ppf, f_sf, normal_cdf
 from helpers.iv import _prepare
 from helpers.paths import DATA_DIR
 
@@ -199,13 +199,13 @@ class _ReducedForm:
 
     def critical(self, level: float) -> float:
         if np.isfinite(self.df_inference):
-            return float(_st.f.ppf(level, self.n_instruments, self.df_inference))
-        return float(_st.chi2.ppf(level, self.n_instruments)) / self.n_instruments
+            return f_ppf(level, self.n_instruments, self.df_inference)
+        return chi2_ppf(level, self.n_instruments) / self.n_instruments
 
     def pvalue(self, stat: float) -> float:
         if np.isfinite(self.df_inference):
-            return float(_st.f.sf(stat, self.n_instruments, self.df_inference))
-        return float(_st.chi2.sf(stat * self.n_instruments, self.n_instruments))
+            return f_sf(stat, self.n_instruments, self.df_inference)
+        return chi2_sf(stat * self.n_instruments, self.n_instruments)
 
 
 def _reduced_form(data, y, endog, instruments, exog, fe, vcov, cluster, dof) -> _ReducedForm:
@@ -427,7 +427,9 @@ def _patnaik(w2: np.ndarray, alpha: float, x: float) -> tuple[float, float]:
     w = np.clip(np.linalg.eigvalsh((w2 + w2.T) / 2), 0, None)
     w = w / w.sum()
     k_eff = 2 * (1 + 2 * x) / (2 * np.sum(w * w) + 4 * x * w.max())
-    return float(_st.ncx2.ppf(1 - alpha, k_eff, k_eff * x) / k_eff), float(k_eff)
+    from scipy import stats  # the noncentral chi2 only here (scipy.stats costs 0.5 s to import)
+
+    return float(stats.ncx2.ppf(1 - alpha, k_eff, k_eff * x) / k_eff), float(k_eff)
 
 
 def _nagar_bound(w1: np.ndarray, w12: np.ndarray, w2: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -565,5 +567,5 @@ def tf_adjust(coef: float, se: float, f_stat: float) -> TFResult:
     if not se > 0:
         raise InputError("the standard error must be positive", parameter="se")
     c = tf_critical_value(f_stat)
-    p = float(2 * _st.norm.sf(abs(coef / se) * 1.96 / c)) if np.isfinite(c) else 1.0
+    p = float(2 * normal_cdf(-(abs(coef / se) * 1.96 / c))) if np.isfinite(c) else 1.0
     return TFResult(coef, se, f_stat, c, coef - c * se, coef + c * se, p)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+
+from helpers.inference import normal_cdf, normal_isf
 
 Means = Callable[[Mapping[str, float]], np.ndarray]
 
@@ -99,11 +100,11 @@ def class_probability(
     side; at most ``2 Phi(z / 2) - 1``, 0.59 at 10% with sd 1). ``sd`` is bounded below
     by ``min_sd`` so that a few seeds that happen to agree do not make it 0.
     """
-    z = norm.isf(level / 2)
+    z = normal_isf(level / 2)
     m = np.asarray(sign, dtype=float) * np.asarray(t_mean, dtype=float)
     sd = np.maximum(np.asarray(t_sd, dtype=float), min_sd)
-    insignificant = norm.cdf((z - m) / sd) - norm.cdf(-m / sd)
-    return np.where(np.asarray(significant, dtype=bool), norm.cdf((m - z) / sd), insignificant)
+    insignificant = normal_cdf((z - m) / sd) - normal_cdf(-m / sd)
+    return np.where(np.asarray(significant, dtype=bool), normal_cdf((m - z) / sd), insignificant)
 
 
 def reproduces_class(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import style, verdicts
+from helpers.inference import normal_isf
 from helpers.published import load_cells
 from helpers.registry import entry
 from helpers.sweep.committed import SWEEPS_DIR, read_committed
@@ -469,7 +470,6 @@ def plot_specification_curve(
     specification uses it (the chapter's default marked). ``table``: a reader's curve
     (:func:`specification_curve` with ``sweep_dir``) instead of the committed one."""
     import matplotlib.pyplot as plt
-    from scipy.stats import norm
 
     table = specification_curve(slug, root) if table is None else table
     published = published_baseline(slug)
@@ -477,7 +477,7 @@ def plot_specification_curve(
     x = np.arange(len(order))
     dims = dimensions(order)
     options = [(d, o) for d in dims for o in dict.fromkeys(table[d])]
-    z = norm.isf((1 - level) / 2)
+    z = normal_isf((1 - level) / 2)
     with style.context():
         fig, (top, bottom) = plt.subplots(
             2,

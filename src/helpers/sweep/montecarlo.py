@@ -32,8 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
+from helpers.inference import normal_isf
 from helpers.registry import entry
 from helpers.simulate.truth import core_cells
 from helpers.sweep.engine import TRUTH_STAT, Task, make_task, paper
@@ -118,7 +118,7 @@ def core_estimates(results: pd.DataFrame, slug: str) -> pd.DataFrame:
 
 
 def _critical(level: float) -> float:
-    return float(norm.isf((1 - level) / 2))
+    return float(normal_isf((1 - level) / 2))
 
 
 def _stars_for(level: float) -> int:

@@ -57,8 +57,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
-from scipy.stats import poisson
 
+from helpers.inference import poisson_ppf
 from helpers.papers import interface
 from helpers.papers.bigdata_did.variables import CONTRACT, CONTROLS, DEFAULT_SEED, KNOBS, SLUG
 from helpers.paths import DATA_DIR
@@ -269,7 +269,7 @@ def _generate(seed: int, p: dict[str, float]) -> tuple[pd.DataFrame, np.ndarray]
         * ar1_within(draws.gip_shock, d_.n_years, p["shock_persistence"])
         + p["delta_gip"] * exposure
     )
-    gip = poisson.ppf(draws.gip_count, np.exp(log_gip))
+    gip = poisson_ppf(draws.gip_count, np.exp(log_gip))
     lngip = np.log1p(gip)
 
     # 4. latent NQP shift

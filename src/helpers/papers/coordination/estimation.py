@@ -32,7 +32,7 @@ import pandas as pd
 from helpers import results
 from helpers.errors import InputError
 from helpers.fixed_effects import FEResult, fe_ols
-from helpers.inference import star_count, two_sided_p
+from helpers.inference import normal_isf, star_count, two_sided_p
 from helpers.iv import IVResult, fe_iv
 from helpers.names import normalise_exclusions
 from helpers.panel import lag
@@ -462,7 +462,6 @@ def plot_core_coefficients(
     size (:mod:`helpers.style`).
     """
     import matplotlib.pyplot as plt
-    from scipy.stats import norm
 
     rows = comparison[comparison["row"] == NQP_ROW]
     wide = rows.pivot_table(
@@ -470,7 +469,7 @@ def plot_core_coefficients(
     )
     order = [k for k in COLUMNS if k in wide.index]
     wide = wide.reindex(order)
-    crit = norm.isf((1 - level) / 2)
+    crit = normal_isf((1 - level) / 2)
     y = np.arange(len(wide))[::-1]
     fig, ax = plt.subplots()
     for offset, source, name, colour in (

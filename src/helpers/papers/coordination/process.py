@@ -55,9 +55,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
-from scipy.stats import norm
 
 from helpers.indices import entropy_index
+from helpers.inference import normal_ppf
 from helpers.papers import interface
 from helpers.papers.coordination.variables import CONTRACT, CONTROLS, DEFAULT_SEED, SLUG
 from helpers.paths import DATA_DIR
@@ -122,7 +122,7 @@ def _draw(rng: np.random.Generator, n_units: int, n_rows: int, n_indicators: int
     k = p["gap_level_cv"] ** -2  # gamma shape with mean 1 and the given coefficient of variation
     return _Draws(
         level=rng.standard_normal(n_units),
-        trend=rng.permutation(norm.ppf((np.arange(n_units) + 0.5) / n_units)),
+        trend=rng.permutation(normal_ppf((np.arange(n_units) + 0.5) / n_units)),
         shock=rng.standard_normal(n_rows),
         indicator_noise=rng.standard_normal((n_rows, n_indicators)),
         indicator_between=rng.standard_normal((n_units, n_indicators)),

@@ -44,9 +44,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
-from scipy.stats import norm
 
 from helpers.errors import InputError
+from helpers.inference import normal_ppf
 from helpers.papers import interface
 from helpers.papers.gtfp.measurement import moderators, prod_index
 from helpers.papers.gtfp.variables import (
@@ -160,7 +160,7 @@ def _stratified(groups: np.ndarray, keys: np.ndarray) -> np.ndarray:
     for group in pd.unique(groups):
         members = np.flatnonzero(groups == group)
         ranks = np.argsort(np.argsort(keys[members]))
-        out[members] = norm.ppf((ranks + 0.5) / len(members))
+        out[members] = normal_ppf((ranks + 0.5) / len(members))
     return out
 
 

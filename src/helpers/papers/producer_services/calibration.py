@@ -16,8 +16,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
+from helpers.inference import normal_isf
 from helpers.iv import fe_2sls_coefficients
 from helpers.papers.producer_services.estimation import (
     fit_columns,
@@ -73,7 +73,7 @@ def recovery(
     column = next(c for c in COLUMNS if c.key == BASELINE)
     fits = fit_columns(measured(simulate(seed, **overrides)), [column], se_type=se_type)
     coef, se = float(fits["coef"].iloc[0]), float(fits["se"].iloc[0])
-    z = norm.isf((1 - level) / 2)
+    z = normal_isf((1 - level) / 2)
     target = planted_effect()
     low, high = coef - z * se, coef + z * se
     return pd.Series(

@@ -23,11 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from helpers import results
 from helpers.errors import InputError, check_choice
-from helpers.inference import chi2_sf, two_sided_p
+from helpers.inference import chi2_sf, normal_isf, two_sided_p
 from helpers.iv import IVResult, endogeneity_tests, fe_iv
 from helpers.panel import lag
 from helpers.papers import interface
@@ -365,7 +364,7 @@ def insignificant_match_bound(level: float = 0.10) -> float:
     t must fall between 0 and the critical value z on the printed side, which is most likely
     at mu = z / 2, with probability ``2 Phi(z / 2) - 1`` (0.59 at 10%;
     :func:`helpers.simulate.calibration.class_probability` at that mean)."""
-    half = norm.isf(level / 2) / 2
+    half = normal_isf(level / 2) / 2
     return float(class_probability(half, 1.0, 1.0, False, level=level))
 
 
@@ -438,7 +437,7 @@ def weak_iv(
     lags = estimates.lags
     data = with_lags(frame, lags)
     vcov = _vcov(estimates.se_type)
-    z = float(norm.isf((1 - level) / 2))
+    z = float(normal_isf((1 - level) / 2))
     chosen = list(estimates.fits) if keys is None else [k for k in keys if k in estimates.fits]
     cache: dict[tuple, tuple] = {}
     rows = []

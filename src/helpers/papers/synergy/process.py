@@ -96,9 +96,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
-from scipy.stats import poisson
 
 from helpers.fixed_effects import Absorber
+from helpers.inference import poisson_ppf
 from helpers.panel import winsorize
 from helpers.papers import interface
 from helpers.papers.synergy.measurement import nqp_index
@@ -441,8 +441,8 @@ def _generate(seed: int, p: dict[str, float]) -> _Latent:
         + es * (p["delta_grants"] - p["delta_applications"]) * score
         + noise * p["patent_shock_sd"] * draws.mediator_shock[:, 2]
     )
-    out["green_patent_applications"] = poisson.ppf(draws.counts[:, 0], np.exp(ln_app))
-    out["green_patent_grants"] = poisson.ppf(draws.counts[:, 1], np.exp(ln_grant))
+    out["green_patent_applications"] = poisson_ppf(draws.counts[:, 0], np.exp(ln_app))
+    out["green_patent_grants"] = poisson_ppf(draws.counts[:, 1], np.exp(ln_grant))
 
     # 6. green efficiency
     # efficiency saturates beyond the 1st/99th percentiles of the index (winsorized as
