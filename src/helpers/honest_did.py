@@ -57,6 +57,7 @@ from scipy import linalg, optimize
 
 from helpers.errors import InputError, check_choice
 from helpers.inference import normal_cdf, normal_ppf
+from helpers.memo import memoize
 
 METHODS = ("relative_magnitudes", "smoothness")
 _MAX_BASES = 400_000
@@ -401,6 +402,7 @@ class RobustCI:
         return not self.low <= value <= self.high
 
 
+@memoize()
 def relative_magnitudes_ci(
     betahat: Sequence[float],
     sigma: np.ndarray,

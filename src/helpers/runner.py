@@ -459,6 +459,7 @@ def run_notebook(
             parameters=values,
             kernel_name=ensure_kernel(),
             engine_name=ENGINE,
+            shutdown_kernel="immediate",  # outputs are in; no need to wait for a clean exit
             cwd=str(REPO_ROOT),
             progress_bar=False,
             log_output=False,
