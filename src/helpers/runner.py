@@ -32,13 +32,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import yaml
 
 from helpers import yamlio
 from helpers.errors import InputError
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, REPO_ROOT
+
+if TYPE_CHECKING:  # nbformat is imported where notebooks are read: chapters import this module
+    import nbformat
 
 PARAMETER_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool}
 RUN_RECORD = "run.json"
@@ -90,6 +93,8 @@ def book_order(slugs: list[str], last: Sequence[str] = RUN_LAST) -> list[str]:
 
 def declared_parameters(path: Path) -> list[Parameter]:
     """Parse the ``parameters`` cell of a notebook into :class:`Parameter` records."""
+    import nbformat
+
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
@@ -469,6 +474,8 @@ def run_notebook(
             _failure_message(slug, exc) + f" (partial notebook: {shown_path(target)})"
         ) from None
     seconds = time.perf_counter() - clock
+    import nbformat
+
     nb = nbformat.read(target, as_version=4)
     _present_parameters(nb)
     keep_cells_for_data(nb, simulated=values.get("data", "simulated") == "simulated")

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-import nbformat
 import pandas as pd
 
 from helpers.contract import load_contract
@@ -212,6 +211,8 @@ def _notebook_parts(slug: str) -> list[str]:
             f"notebook: the parameter seed defaults to {seed!r}, the registry's default seed "
             f"is {entry(slug).default_seed} (data/papers.yml); make them equal"
         )
+    import nbformat  # here: 0.1 s of every chapter's imports, for `completeness` only
+
     nb = nbformat.read(path, as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     headings = [line[3:].strip() for line in text.splitlines() if line.startswith("## ")]
