@@ -8,9 +8,11 @@ Runs in the repository itself and leaves the book built (as ``make book`` does):
 3. ``replicate book`` with nothing changed: every notebook reused, then the HTML.
 
 Rows: the notebook-execution and HTML times of each build (from its ``[book]`` lines), the
-whole command's wall time, and each notebook's default run time (its ``run.json`` from
-build 2).  ``max_abs_diff`` on the parallel row is the largest difference between the
-``results.csv`` values of builds 1 and 2 (reproducibility: 0 when byte-identical).
+whole command's wall time, and each notebook's default run time (its ``run.json``): alone
+(build 1, one notebook at a time, as a reader's ``replicate run SLUG``) and beside another
+(build 2, two at a time on two cores). ``max_abs_diff`` on the parallel row is the largest
+difference between the ``results.csv`` values of builds 1 and 2 (reproducibility: 0 when
+byte-identical).
 Slow (minutes): ``python benchmarks/run.py book`` runs it alone; ``make bench`` runs it with
 the others.
 """
@@ -74,12 +76,10 @@ def run() -> list[dict]:
     n = len(list((ROOT / "notebooks").glob("*.ipynb")))
     sequential = _build("--force", "--workers", "1")
     sequential_results = _results()
+    alone = _run_seconds()
     parallel = _build("--force")
     parallel_results = _results()
-    runs = {
-        p.parent.name: json.loads(p.read_text())["seconds"]
-        for p in sorted(GENERATED.glob("*/run.json"))
-    }
+    beside = _run_seconds()
     cached = _build()
     rows = [
         _row(
@@ -121,11 +121,34 @@ def run() -> list[dict]:
             "book: HTML step", "after a cold build (every page re-read)", n, parallel["html"], 0.0
         ),
     ]
-    rows += [
-        _row(f"notebook default run: {slug}", "papermill execution (run.json)", 1, seconds, 0.0)
-        for slug, seconds in runs.items()
-    ]
+    for slug, seconds in alone.items():
+        rows.append(
+            _row(
+                f"notebook default run: {slug}",
+                "alone, as `replicate run SLUG` (run.json of the sequential build)",
+                1,
+                seconds,
+                0.0,
+            )
+        )
+        rows.append(
+            _row(
+                f"notebook default run: {slug}",
+                f"beside another notebook (run.json of the parallel build, {cores} workers)",
+                1,
+                beside[slug],
+                0.0,
+            )
+        )
     return rows
+
+
+def _run_seconds() -> dict[str, float]:
+    """Each notebook's execution time in the last build (its run.json)."""
+    return {
+        p.parent.name: json.loads(p.read_text())["seconds"]
+        for p in sorted(GENERATED.glob("*/run.json"))
+    }
 
 
 def _row(task: str, implementation: str, n: int, seconds: float, diff: float) -> dict:
