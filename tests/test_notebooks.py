@@ -35,9 +35,10 @@ def test_first_cell_is_hidden_imports_and_parameters_follow(slug):
     assert "parameters" in nb.cells[1].metadata.get("tags", [])
 
 
-# A paper's chapter test module (tests/test_SLUG_chapter.py) runs its notebook with the quick
-# parameters already, and checks there that the paper's pipeline gives the same bytes
-# (tests/chapter_support.py); running it here again cost a minute of every `make test`.
+# A chapter with its own test module (tests/test_SLUG_chapter.py) runs its notebook there
+# already (the data chapter with its defaults, each paper with the quick parameters, checking
+# that the paper's pipeline gives the same bytes: tests/chapter_support.py); running it here
+# again cost a minute of every `make test`.
 CHAPTER_MODULES = {s for s in SLUGS if (REPO_ROOT / "tests" / f"test_{s}_chapter.py").is_file()}
 
 
