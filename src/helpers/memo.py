@@ -22,7 +22,6 @@ cache, and the test suite checks computations, not the cache: tests/conftest.py)
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import functools
@@ -31,7 +30,7 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 import numpy as np
@@ -143,12 +142,12 @@ def _switched(disable: bool) -> Iterator[None]:
         _state.disabled = before
 
 
-def disabled() -> contextlib.AbstractContextManager[None]:
+def disabled() -> AbstractContextManager[None]:
     """Run memoized functions afresh inside the block (in this thread)."""
     return _switched(True)
 
 
-def enabled() -> contextlib.AbstractContextManager[None]:
+def enabled() -> AbstractContextManager[None]:
     """Use the caches inside the block (in this thread), as outside any :func:`disabled`."""
     return _switched(False)
 
