@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
+import highspy
 import numpy as np
 import pandas as pd
 import pytest
+from highspy._core import _Highs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import dea
+from helpers.dea import parallel
+from helpers.dea.programs import SBM
 from helpers.errors import InputError
 
 TOL = 1e-7
@@ -192,8 +197,6 @@ def test_scores_do_not_depend_on_the_number_of_worker_threads():
     runs = [dea.efficiency(X, Y, B, rts="vrs", super_efficiency=True, workers=w) for w in (1, 2, 3)]
     for other in runs[1:]:
         np.testing.assert_array_equal(runs[0], other)
-    from helpers.dea.programs import SBM
-
     rows = [i for i in range(600, 1100, 50) if runs[0][i] < 1 - 1e-6]  # ordinary SBM scores
     assert len(rows) >= 5
     full = SBM(X, Y, B, vrs=True, orientation="non")
@@ -219,6 +222,34 @@ def test_panel_indices_do_not_depend_on_the_number_of_worker_threads():
     pd.testing.assert_frame_equal(gml[0], gml[1], check_exact=True)
     malm = [dea.malmquist(df, ["x1", "x2"], "y", workers=w, **kw) for w in (1, 2)]
     pd.testing.assert_frame_equal(malm[0], malm[1], check_exact=True)
+
+
+def test_one_thread_sets_the_default_inside_the_block_only():
+    outside = parallel.default_workers()
+    assert outside == min(2, os.cpu_count() or 1)
+    with parallel.one_thread():
+        assert parallel.default_workers() == parallel.check_workers(None) == 1
+        assert parallel.check_workers(2) == 2  # an explicit choice is obeyed
+    assert parallel.default_workers() == outside
+
+
+def test_highs_models_never_register_highspys_python_callback(monkeypatch):
+    """With highspy's Python callback dispatcher registered, models solved on two threads
+    took as long as on one (bench_dea's 1- and 2-thread rows); the engine's models leave it
+    unregistered. Plain ``highspy.Highs`` registers it: the control that the probe works."""
+    calls = []
+    original = _Highs.setCallback
+
+    def recording(self, *args):
+        calls.append(args)
+        return original(self, *args)
+
+    monkeypatch.setattr(_Highs, "setCallback", recording)
+    ones = np.ones((3, 1))
+    SBM(ones, ones, ones, vrs=False, orientation="non").evaluate(ones[0], ones[0], ones[0], None)
+    assert calls == []
+    highspy.Highs()
+    assert len(calls) == 1
 
 
 # --- input validation and warnings ---------------------------------------------------------

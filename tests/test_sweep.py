@@ -16,8 +16,10 @@ import pytest
 
 from helpers import sweep
 from helpers.cli import main
+from helpers.dea.parallel import default_workers
 from helpers.errors import InputError
 from helpers.papers.interface import Choice
+from helpers.sweep import engine
 from helpers.sweep.specifications import expand, parameters_of, read_grid
 
 SLUG = "coordination"  # the fastest pipeline (no DEA)
@@ -292,3 +294,20 @@ def test_a_grid_on_a_readers_file_gives_its_specification_curve(tmp_path):
     assert 0 <= sweep.specification_share(SLUG, table=table) <= 1
     with pytest.raises(InputError, match="no seeds"):
         sweep.plan(SLUG, grid=str(grid), data=str(data), seeds="0:2")
+
+
+def test_a_sweep_task_gives_the_dea_engine_one_thread_by_default(monkeypatch):
+    """Each worker process has one core: a task's DEA must not start a second thread."""
+    seen = []
+
+    class Paper:
+        @staticmethod
+        def simulate(seed, **knobs):
+            seen.append(default_workers())
+            raise RuntimeError("stop here")
+
+    monkeypatch.setattr(engine, "paper", lambda slug: Paper)
+    with pytest.raises(RuntimeError, match="stop here"):
+        engine.run_task(engine.Task("synergy", seed=1))
+    assert seen == [1]
+    assert default_workers() == min(2, os.cpu_count() or 1)

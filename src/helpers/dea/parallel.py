@@ -12,16 +12,35 @@ import numbers
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from helpers.errors import InputError
 
 T = TypeVar("T")
 
+# Set by :func:`one_thread`: the default number of threads in this context.
+_DEFAULT_LIMIT: ContextVar[int | None] = ContextVar("dea_default_workers", default=None)
+
 
 def default_workers() -> int:
-    """``min(2, os.cpu_count())``: the tasks are short, so more threads rarely pay off."""
-    return min(2, os.cpu_count() or 1)
+    """``min(2, os.cpu_count())``: the tasks are short, so more threads rarely pay off;
+    1 inside :func:`one_thread`."""
+    limit = _DEFAULT_LIMIT.get()
+    return limit if limit is not None else min(2, os.cpu_count() or 1)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Inside the block, ``workers=None`` means one thread: for code that already has one
+    core of its own, such as a sweep task on a worker process per core, where more threads
+    would only compete. An explicit ``workers`` is still obeyed."""
+    token = _DEFAULT_LIMIT.set(1)
+    try:
+        yield
+    finally:
+        _DEFAULT_LIMIT.reset(token)
 
 
 def check_workers(workers: int | None) -> int:

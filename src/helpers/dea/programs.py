@@ -21,17 +21,24 @@ _OPTIMAL = highspy.HighsModelStatus.kOptimal
 
 
 class _QuietHighs(highspy.Highs):
-    """``highspy.Highs`` with its output off before anything can print.
+    """``highspy.Highs`` with its output off and without highspy's Python callback.
 
-    highspy's constructor registers its callbacks, and at that moment HiGHS writes its
-    copyright banner to the process's standard output (once per process, while
-    ``output_flag`` is on), before a caller can switch output off; in a notebook kernel
-    the banner would land in the rendered page.  Output is switched off first.
+    highspy's constructor registers a Python callback dispatcher with HiGHS
+    (``enableCallbacks``).  Two things follow that this class avoids:
+
+    * at that moment HiGHS writes its copyright banner to the process's standard output
+      (once per process, while ``output_flag`` is on), before a caller can switch output
+      off; in a notebook kernel the banner would land in the rendered page.  Output is
+      switched off first.
+    * with the Python dispatcher registered, models solved on several threads
+      (:mod:`helpers.dea.parallel`) did not run at once: on two cores, two threads took
+      as long as one (HiGHS has to hold the interpreter's lock to reach a Python
+      callback).  Nothing here subscribes to HiGHS callbacks, so the dispatcher is never
+      registered; ``make bench`` times every DEA task on one thread and on two.
     """
 
     def enableCallbacks(self) -> None:
         self.setOptionValue("output_flag", False)
-        super().enableCallbacks()
 
 
 class _Program:

@@ -52,6 +52,7 @@ import pyarrow.parquet as pq
 from threadpoolctl import threadpool_limits
 
 from helpers import papers
+from helpers.dea.parallel import one_thread
 from helpers.errors import InputError
 from helpers.papers.interface import Choice as Choice  # re-exported: the sweeps' grids
 from helpers.papers.interface import Specifications as Specifications
@@ -184,8 +185,9 @@ def quiet() -> Iterator[list[str]]:
 
 def run_task(task: Task) -> pd.DataFrame:
     """The result rows of one task (:data:`COLUMNS`): the pipeline's tidy cells and, if
-    ``task.truth``, the truth rows. Deterministic: one BLAS thread, no clock."""
-    with threadpool_limits(limits=1):
+    ``task.truth``, the truth rows. Deterministic: one BLAS thread, no clock; the DEA
+    engine's default is one thread too (each worker process has a core of its own)."""
+    with threadpool_limits(limits=1), one_thread():
         module = paper(task.slug)
         if task.data:
             panel = module.load_panel(task.data, task.mapping)

@@ -194,7 +194,6 @@ def gtfp_series(
                 model=measure,
                 super_efficiency=SUPER_EFFICIENCY[measure],
                 rts=rts,
-                workers=1,
             )
         failed = int(index["score_global"].isna().sum())
         if failed:

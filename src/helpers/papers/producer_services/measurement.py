@@ -89,7 +89,6 @@ def _malmquist(dea: pd.DataFrame, orientation: str, rts: str) -> pd.DataFrame:
         time=TIME,
         orientation=orientation,
         rts=rts,
-        workers=1,
     )
 
 

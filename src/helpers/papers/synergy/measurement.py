@@ -126,7 +126,7 @@ def coor_scores(
     model: str = "sbm",
     frontier: str = "global",
     rts: str = "crs",
-    workers: int = 1,
+    workers: int | None = None,
 ) -> np.ndarray:
     """Coor: DEA efficiency with undesirable outputs (Table 1), non-oriented.
 
@@ -318,7 +318,7 @@ def measure(
     winsorize_by: str = "pooled",
     nqp_split: str = "pooled",
     digital_split: str = "pooled",
-    workers: int = 1,
+    workers: int | None = None,
 ) -> Measurement:
     """The paper's variables on ``first_year``..``last_year`` (index weights, frontier
     and percentiles computed on those years).
@@ -330,7 +330,9 @@ def measure(
     ``winsorize_by`` ``"pooled"`` (default) takes the percentiles over all city-years,
     ``"year"`` within each year. ``nqp_split`` and ``digital_split`` are the median rules
     of the Nqp halves (Table 6 (5)-(6)) and of the digital groups (Table 7 (5)-(8)):
-    ``"pooled"``, ``"year"`` or ``"city"`` (see :func:`_split_high`).
+    ``"pooled"``, ``"year"`` or ``"city"`` (see :func:`_split_high`). ``workers``: the
+    DEA engine's threads (None: its default, :func:`helpers.dea.parallel.default_workers`);
+    the scores are the same for every value.
     """
     check_choice("digital_split", digital_split, DIGITAL_SPLITS)
     check_choice("nqp_split", nqp_split, NQP_SPLITS)
