@@ -402,6 +402,105 @@ class RobustCI:
         return not self.low <= value <= self.high
 
 
+class _RMSearch:
+    """The C-LF test of every polyhedron of ``Delta^RM(mbar)``, inverted over ``theta``: the
+    accepted points of the grid, and the ends of the robust set polished by bisection."""
+
+    BISECTION_STEPS = 60
+
+    def __init__(self, betahat, sigma, num_pre, mbar, l_vec, alpha, grid_points, sims, seed):
+        b, s, num_post, lv = _check_inputs(betahat, sigma, num_pre, l_vec)
+        if mbar < 0:
+            raise InputError("must be non-negative", parameter="mbar")
+        kappa = alpha / 10
+        # one generator per polyhedron, seeded alike (R calls set.seed(seed) before each LF draw)
+        self.polys = [
+            _polyhedron(
+                b,
+                s,
+                num_pre,
+                lv,
+                _rm_constraints(num_pre, num_post, mbar, sh, pos),
+                alpha,
+                kappa,
+                sims,
+                np.random.default_rng(seed),
+            )
+            for sh in range(-(num_pre - 1), 1)
+            for pos in (True, False)
+        ]
+        sd_theta = float(np.sqrt(lv @ s[num_pre:, num_pre:] @ lv))
+        id_lo, id_hi = identified_set_rm(b, num_pre, mbar, lv)
+        self.grid = np.linspace(id_lo - 20 * sd_theta, id_hi + 20 * sd_theta, grid_points)
+        self.accepted = np.flatnonzero(np.any([p.accept(self.grid) for p in self.polys], axis=0))
+
+    def _polish(self, inside: float, outside: float) -> float:
+        """The last accepted point of a bisection from ``inside`` towards ``outside``; it stops
+        once the midpoint is one of the two ends (adjacent floats), where every later step
+        would test the same point again and change nothing. A point is accepted when some
+        polyhedron accepts it: the polyhedra are tried from the one that accepted last
+        (the next midpoints lie beside its point), and no further once one has."""
+        order = list(self.polys)
+
+        def accepts(theta: float) -> bool:
+            point = np.array([theta])
+            for k, poly in enumerate(order):
+                if poly.accept(point)[0]:
+                    order.insert(0, order.pop(k))
+                    return True
+            return False
+
+        for _ in range(self.BISECTION_STEPS):
+            mid = (inside + outside) / 2
+            if mid == inside:
+                break
+            if mid == outside:
+                return mid if accepts(mid) else inside
+            if accepts(mid):
+                inside = mid
+            else:
+                outside = mid
+        return inside
+
+    def low(self) -> float:
+        first = self.accepted[0]
+        return -np.inf if first == 0 else self._polish(self.grid[first], self.grid[first - 1])
+
+    def high(self) -> float:
+        last, grid = self.accepted[-1], self.grid
+        return np.inf if last == len(grid) - 1 else self._polish(grid[last], grid[last + 1])
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies between :meth:`low` and :meth:`high`, polishing an end only
+        when ``value`` falls in the grid step that holds it: each end lies between its
+        last accepted grid point and the next one, so elsewhere the grid decides."""
+        if not len(self.accepted):
+            return False  # an empty set (reported as NaN ends) contains nothing
+        grid, first, last = self.grid, self.accepted[0], self.accepted[-1]
+        if first > 0 and value < grid[first]:
+            if value < grid[first - 1] or value < self.low():
+                return False
+        if last < len(grid) - 1 and value > grid[last]:
+            if value > grid[last + 1] or value > self.high():
+                return False
+        return True
+
+
+def _rm_search(
+    betahat: Sequence[float],
+    sigma: np.ndarray,
+    num_pre: int,
+    mbar: float,
+    l_vec: Sequence[float] | None = None,
+    alpha: float = 0.05,
+    *,
+    grid_points: int = 1000,
+    sims: int = 1000,
+    seed: int = 0,
+) -> _RMSearch:
+    return _RMSearch(betahat, sigma, num_pre, mbar, l_vec, alpha, grid_points, sims, seed)
+
+
 @memoize()
 def relative_magnitudes_ci(
     betahat: Sequence[float],
@@ -416,50 +515,24 @@ def relative_magnitudes_ci(
     seed: int = 0,
 ) -> RobustCI:
     """C-LF robust confidence set for ``theta`` under ``Delta^RM(mbar)`` (module docstring)."""
-    b, s, num_post, lv = _check_inputs(betahat, sigma, num_pre, l_vec)
-    if mbar < 0:
-        raise InputError("must be non-negative", parameter="mbar")
-    kappa = alpha / 10
-    # one generator per polyhedron, seeded alike (R calls set.seed(seed) before each LF draw)
-    polys = [
-        _polyhedron(
-            b,
-            s,
-            num_pre,
-            lv,
-            _rm_constraints(num_pre, num_post, mbar, sh, pos),
-            alpha,
-            kappa,
-            sims,
-            np.random.default_rng(seed),
-        )
-        for sh in range(-(num_pre - 1), 1)
-        for pos in (True, False)
-    ]
-    sd_theta = float(np.sqrt(lv @ s[num_pre:, num_pre:] @ lv))
-    id_lo, id_hi = identified_set_rm(b, num_pre, mbar, lv)
-    grid = np.linspace(id_lo - 20 * sd_theta, id_hi + 20 * sd_theta, grid_points)
-
-    def accepted(theta):
-        return np.any([p.accept(theta) for p in polys], axis=0)
-
-    acc = accepted(grid)
-    if not acc.any():
+    search = _rm_search(
+        betahat, sigma, num_pre, mbar, l_vec, alpha, grid_points=grid_points, sims=sims, seed=seed
+    )
+    if not len(search.accepted):
         return RobustCI(np.nan, np.nan, float(mbar), "C-LF", "relative_magnitudes")
-    idx = np.flatnonzero(acc)
+    return RobustCI(
+        float(search.low()), float(search.high()), float(mbar), "C-LF", "relative_magnitudes"
+    )
 
-    def polish(inside, outside):
-        for _ in range(60):
-            mid = (inside + outside) / 2
-            if accepted(np.array([mid]))[0]:
-                inside = mid
-            else:
-                outside = mid
-        return inside
 
-    low = polish(grid[idx[0]], grid[idx[0] - 1]) if idx[0] > 0 else -np.inf
-    high = polish(grid[idx[-1]], grid[idx[-1] + 1]) if idx[-1] < grid_points - 1 else np.inf
-    return RobustCI(float(low), float(high), float(mbar), "C-LF", "relative_magnitudes")
+def _robust_set_excludes(betahat, sigma, num_pre, m, *, method, l_vec, alpha, **options) -> bool:
+    """``robust_ci(...).excludes(0.0)``; under relative magnitudes without polishing an end
+    of the set that cannot change the answer (:meth:`_RMSearch.contains`)."""
+    if method == "relative_magnitudes":
+        search = _rm_search(betahat, sigma, num_pre, m, l_vec, alpha, **options)
+        return not search.contains(0.0)
+    ci = robust_ci(betahat, sigma, num_pre, m, method=method, l_vec=l_vec, alpha=alpha, **options)
+    return ci.excludes(0.0)
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -545,9 +618,9 @@ def breakdown_value(
     """Largest ``M``/``Mbar`` whose robust set excludes zero (bisection to ``tol``)."""
 
     def excludes(m):
-        return robust_ci(
+        return _robust_set_excludes(
             betahat, sigma, num_pre, m, method=method, l_vec=l_vec, alpha=alpha, **options
-        ).excludes(0.0)
+        )
 
     if not excludes(0.0):
         return float("nan")
