@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from chapter_support import assert_pipeline_gives_the_chapters_bytes
+from chapter_support import assert_no_figure_drawn_twice, assert_pipeline_gives_the_chapters_bytes
 from readers_file import write_readers_file
 
 from helpers import cli
@@ -93,6 +93,7 @@ def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bigdata_did")
     record = run_notebook(SLUG, out, parameter_files=[QUICK])
     assert_pipeline_gives_the_chapters_bytes(SLUG, record, out)
+    assert_no_figure_drawn_twice(out / f"{SLUG}.ipynb")
     return read_results(out / SLUG / "results.csv")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from chapter_support import assert_pipeline_gives_the_chapters_bytes
+from chapter_support import assert_no_figure_drawn_twice, assert_pipeline_gives_the_chapters_bytes
 from readers_file import write_readers_file
 
 from helpers import cli
@@ -263,6 +263,7 @@ def test_glued_verdicts_agree_with_their_glued_numbers(tmp_path, overrides):
     pipeline on the same panel and parameters gives the chapter's results, byte for byte."""
     record = run_notebook(SLUG, tmp_path, parameter_files=[QUICK], overrides=overrides)
     assert_pipeline_gives_the_chapters_bytes(SLUG, record, tmp_path)
+    assert_no_figure_drawn_twice(tmp_path / f"{SLUG}.ipynb")
     g = _glued(tmp_path / f"{SLUG}.ipynb")
     band = float(g["band"])
     assert g["baseline_verdict"] == (

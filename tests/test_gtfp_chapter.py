@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from chapter_support import assert_pipeline_gives_the_chapters_bytes
+from chapter_support import assert_no_figure_drawn_twice, assert_pipeline_gives_the_chapters_bytes
 from readers_file import write_readers_file
 
 from helpers.dea import cumulate, gml
@@ -128,6 +128,7 @@ def test_bad_choices_name_the_parameter(panel, measurement):
 def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_path, published):
     record = run_notebook(SLUG, tmp_path, parameter_files=[QUICK])
     assert_pipeline_gives_the_chapters_bytes(SLUG, record, tmp_path)
+    assert_no_figure_drawn_twice(tmp_path / f"{SLUG}.ipynb")
     results = read_results(tmp_path / SLUG / "results.csv")
     assert missing_keys(results, published).empty
     assert set(results["paper"]) == {gt.PAPER}

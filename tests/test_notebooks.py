@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 import yaml
-from chapter_support import assert_pipeline_gives_the_chapters_bytes
+from chapter_support import assert_no_figure_drawn_twice, assert_pipeline_gives_the_chapters_bytes
 
 from helpers import registry, runner
 from helpers.paths import NOTEBOOKS_DIR, PARAMS_DIR, REPO_ROOT
@@ -48,8 +48,8 @@ def test_notebook_executes_with_small_parameters(slug, tmp_path):
     quick = PARAMS_DIR / "quick" / f"{slug}.yml"
     files = [quick] if quick.exists() else []
     record = runner.run_notebook(slug, tmp_path, parameter_files=files)
-    assert (tmp_path / f"{slug}.ipynb").exists()
     assert record.seconds > 0
+    assert_no_figure_drawn_twice(tmp_path / f"{slug}.ipynb")
     if slug in registry.slugs():
         assert_pipeline_gives_the_chapters_bytes(slug, record, tmp_path)
 

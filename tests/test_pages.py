@@ -7,7 +7,7 @@ import hashlib
 import nbformat
 import pandas as pd
 
-from helpers.pages import data_banner, data_source, replicated_label
+from helpers.pages import data_banner, data_source, glue_figure, replicated_label
 from helpers.runner import keep_cells_for_data
 
 PANEL = pd.DataFrame({"city": ["a", "a", "b", "b"], "year": [2010, 2011, 2010, 2011]})
@@ -54,3 +54,11 @@ def test_cells_of_the_other_kind_of_data_are_dropped():
     keep_cells_for_data(readers, simulated=False)
     assert [c.source for c in simulated.cells] == ["both", "sim"]
     assert [c.source for c in readers.cells] == ["both", "real"]
+
+
+def test_glue_figure_closes_the_figure():
+    import matplotlib.pyplot as plt
+
+    figure, _ = plt.subplots()
+    glue_figure("fig-test", figure)
+    assert not plt.fignum_exists(figure.number)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from chapter_support import assert_pipeline_gives_the_chapters_bytes
+from chapter_support import assert_no_figure_drawn_twice, assert_pipeline_gives_the_chapters_bytes
 from readers_file import write_readers_file
 
 from helpers.errors import InputError
@@ -170,6 +170,7 @@ def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp(SLUG)
     record = run_notebook(SLUG, out, parameter_files=[QUICK])
     assert_pipeline_gives_the_chapters_bytes(SLUG, record, out)
+    assert_no_figure_drawn_twice(out / f"{SLUG}.ipynb")
     return read_results(out / SLUG / "results.csv")
 
 

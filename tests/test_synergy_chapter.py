@@ -10,7 +10,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from chapter_support import assert_pipeline_gives_the_chapters_bytes
+from chapter_support import assert_no_figure_drawn_twice, assert_pipeline_gives_the_chapters_bytes
 from readers_file import CHINESE_KEYS, write_readers_file
 
 from helpers import cli
@@ -169,6 +169,7 @@ def test_sample_sums_report_the_papers_inconsistencies(published):
 def test_chapter_runs_with_quick_parameters_and_covers_every_published_cell(tmp_path, published):
     record = run_notebook(SLUG, tmp_path, parameter_files=[QUICK])
     assert_pipeline_gives_the_chapters_bytes(SLUG, record, tmp_path)
+    assert_no_figure_drawn_twice(tmp_path / f"{SLUG}.ipynb")
     results = read_results(tmp_path / SLUG / "results.csv")
     assert missing_keys(results, published).empty
     assert set(results["paper"]) == {sy.PAPER}
