@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers import papers, sweep
+from helpers.errors import InputError
 from helpers.published import load_cells
 from helpers.registry import entry, slugs
 from helpers.sweep.committed import (
@@ -145,3 +146,22 @@ def test_manifest_records_every_paper_and_its_timings():
     assert (timings["wall_seconds"] > 0).all()
     assert (timings["task_seconds"] > 0).all()
     assert (timings["tasks_computed"] > 0).all()
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_committed_figures_are_the_figures_of_the_committed_files(slug):
+    """A chapter glues the stored images: they must be what the figure functions draw from
+    the committed files now, byte for byte."""
+    images = sweep.figure_images(slug)
+    fresh = sweep.render_figures(slug)
+    names = ("coverage", "size-power", "baseline-distribution", "specification-curve")
+    assert set(images) == set(fresh) == {f"fig-{slug}-{name}" for name in names}
+    for name, png in fresh.items():
+        assert images[name].data == png, (
+            f"{sweep.figure_path(slug, name)} is stale: python -m helpers.sweep --figures {slug}"
+        )
+
+
+def test_a_missing_figure_image_names_the_command_that_draws_it(tmp_path):
+    with pytest.raises(InputError, match=r"python -m helpers\.sweep --figures synergy"):
+        sweep.figure_images("synergy", root=tmp_path)

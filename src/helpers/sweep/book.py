@@ -3,10 +3,17 @@ in the distribution, the coverage, size-and-power and distribution figures, and 
 specification curve. Every function reads ``data/sweeps/SLUG/`` (:mod:`helpers.sweep.committed`),
 so a chapter shows the same numbers whatever its own run; the words come from
 :mod:`helpers.verdicts`. Figures are captioned by the caller.
+
+The figures depend on the committed files alone, so they are committed too, drawn once
+(:func:`write_figures`, run by ``make sweeps`` or ``python -m helpers.sweep --figures``):
+a chapter glues the stored images (:func:`figure_images`) instead of drawing four figures
+on every run, about a second of each chapter. A test draws them again and compares the
+bytes.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -14,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import style, verdicts
+from helpers.errors import InputError
 from helpers.inference import normal_isf
 from helpers.published import load_cells
 from helpers.registry import entry
@@ -549,3 +557,60 @@ def figures(slug: str, root: Path = SWEEPS_DIR) -> dict[str, object]:
     ``fig-SLUG-size-power``, ``fig-SLUG-baseline-distribution``,
     ``fig-SLUG-specification-curve``), for a chapter to glue and caption."""
     return {f"fig-{slug}-{name}": plot(slug, root=root) for name, plot in FIGURES.items()}
+
+
+def figure_path(slug: str, name: str, root: Path = SWEEPS_DIR) -> Path:
+    """Where the committed image of figure ``name`` (a key of :func:`figures`) is stored."""
+    return root / slug / "figures" / f"{name}.png"
+
+
+def render_figures(slug: str, root: Path = SWEEPS_DIR) -> dict[str, bytes]:
+    """Glue name -> PNG bytes of every sweep figure of ``slug``, drawn as a notebook page
+    draws a figure (its own size and resolution, cropped to its artists), without the
+    metadata that names the software, so the bytes depend on the figure alone."""
+    import matplotlib.pyplot as plt
+
+    images = {}
+    for name, figure in figures(slug, root).items():
+        buffer = io.BytesIO()
+        figure.savefig(
+            buffer,
+            format="png",
+            dpi=figure.dpi,
+            bbox_inches="tight",
+            facecolor=figure.get_facecolor(),
+            metadata={"Software": None},
+        )
+        plt.close(figure)
+        images[name] = buffer.getvalue()
+    return images
+
+
+def write_figures(slug: str, root: Path = SWEEPS_DIR) -> list[Path]:
+    """Store :func:`render_figures` of ``slug`` under ``data/sweeps/SLUG/figures/``."""
+    paths = []
+    for name, png in render_figures(slug, root).items():
+        path = figure_path(slug, name, root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+        paths.append(path)
+    return paths
+
+
+def figure_images(slug: str, root: Path = SWEEPS_DIR) -> dict[str, object]:
+    """Glue name -> the committed image of every sweep figure of ``slug``, as
+    ``IPython.display.Image`` for a chapter to glue and caption like a figure."""
+    from IPython.display import Image
+
+    images = {}
+    for name in FIGURES:
+        key = f"fig-{slug}-{name}"
+        path = figure_path(slug, key, root)
+        if not path.is_file():
+            raise InputError(
+                f"the committed image of the sweep figure {key} is missing: {path}",
+                parameter="slug",
+                hint=f"Draw it with `python -m helpers.sweep --figures {slug}`",
+            )
+        images[key] = Image(data=path.read_bytes(), format="png")
+    return images
