@@ -6,8 +6,9 @@
 * The breakdown value asks only whether the set excludes zero, so an end is polished only
   when zero lies in the grid step that holds it.
 
-The plain algorithms are written out here: 60 bisection steps testing every polyhedron, and
-the breakdown bisection over fully polished sets. Results must be equal, not close.
+The plain algorithms are the references: 60 bisection steps testing every polyhedron (written
+out here), and the breakdown bisection asking each fully polished set whether it excludes
+zero. Results must be equal, not close.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.honest_did import _rm_search, breakdown_value, relative_magnitudes_ci
+from helpers import honest_did
+from helpers.honest_did import _RMSearch, breakdown_value, relative_magnitudes_ci
 
 
 def _problem(seed: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -40,30 +42,11 @@ def _plain_polish(search, inside: float, outside: float) -> float:
     return inside
 
 
-def _plain_breakdown(beta, sigma, num_pre, tol=1e-3) -> float:
-    def excludes(m):
-        return relative_magnitudes_ci(beta, sigma, num_pre, m).excludes(0.0)
-
-    if not excludes(0.0):
-        return float("nan")
-    lo, hi = 0.0, 1.0
-    for _ in range(40):
-        if not excludes(hi):
-            break
-        lo, hi = hi, hi * 2
-    else:
-        return float("inf")
-    while hi - lo > tol * max(hi, 1e-12):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if excludes(mid) else (lo, mid)
-    return float(lo)
-
-
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("mbar", [0.0, 1.0])
 def test_polished_ends_are_the_plain_bisections(seed, mbar):
     beta, sigma, num_pre = _problem(seed)
-    search = _rm_search(beta, sigma, num_pre, mbar)
+    search = _RMSearch.of(beta, sigma, num_pre, mbar)
     grid, first, last = search.grid, search.accepted[0], search.accepted[-1]
     assert 0 < first <= last < len(grid) - 1  # both ends are polished
     assert search.low() == _plain_polish(search, grid[first], grid[first - 1])
@@ -73,7 +56,7 @@ def test_polished_ends_are_the_plain_bisections(seed, mbar):
 @pytest.mark.parametrize("seed", range(4))
 def test_contains_agrees_with_the_polished_set(seed):
     beta, sigma, num_pre = _problem(seed)
-    search = _rm_search(beta, sigma, num_pre, 0.5)
+    search = _RMSearch.of(beta, sigma, num_pre, 0.5)
     ci = relative_magnitudes_ci(beta, sigma, num_pre, 0.5)
     grid, first, last = search.grid, search.accepted[0], search.accepted[-1]
     values = [0.0, ci.low, ci.high, *grid[first - 2 : first + 2], *grid[last - 1 : last + 3]]
@@ -84,15 +67,22 @@ def test_contains_agrees_with_the_polished_set(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_breakdown_value_is_the_plain_bisections(seed):
+def test_breakdown_value_is_the_plain_bisections(seed, monkeypatch):
     beta, sigma, num_pre = _problem(seed)
-    expected = _plain_breakdown(beta, sigma, num_pre)
+    found = breakdown_value(beta, sigma, num_pre)
+    with monkeypatch.context() as patch:  # the plain question: the polished set excludes zero
+        patch.setattr(
+            honest_did,
+            "_robust_set_excludes",
+            lambda b, s, n, m, **_: relative_magnitudes_ci(b, s, n, m).excludes(0.0),
+        )
+        expected = breakdown_value(beta, sigma, num_pre)
     assert 0 < expected < np.inf
-    assert breakdown_value(beta, sigma, num_pre) == expected
+    assert found == expected
 
 
 def test_an_empty_set_contains_nothing():
     beta, sigma, num_pre = _problem(0)
-    search = _rm_search(beta, sigma, num_pre, 0.5)
+    search = _RMSearch.of(beta, sigma, num_pre, 0.5)
     search.accepted = search.accepted[:0]  # as when no grid point is accepted
     assert not search.contains(0.0)

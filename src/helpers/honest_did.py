@@ -47,6 +47,7 @@ Breakdown values (:func:`breakdown_value`)
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -408,6 +409,14 @@ class _RMSearch:
 
     BISECTION_STEPS = 60
 
+    @classmethod
+    def of(cls, *args, **options) -> _RMSearch:
+        """The search behind ``relative_magnitudes_ci(*args, **options)``, with its defaults
+        (an argument it does not take is a ``TypeError``, as there)."""
+        call = inspect.signature(relative_magnitudes_ci).bind(*args, **options)
+        call.apply_defaults()
+        return cls(*call.arguments.values())
+
     def __init__(self, betahat, sigma, num_pre, mbar, l_vec, alpha, grid_points, sims, seed):
         b, s, num_post, lv = _check_inputs(betahat, sigma, num_pre, l_vec)
         if mbar < 0:
@@ -486,21 +495,6 @@ class _RMSearch:
         return True
 
 
-def _rm_search(
-    betahat: Sequence[float],
-    sigma: np.ndarray,
-    num_pre: int,
-    mbar: float,
-    l_vec: Sequence[float] | None = None,
-    alpha: float = 0.05,
-    *,
-    grid_points: int = 1000,
-    sims: int = 1000,
-    seed: int = 0,
-) -> _RMSearch:
-    return _RMSearch(betahat, sigma, num_pre, mbar, l_vec, alpha, grid_points, sims, seed)
-
-
 @memoize()
 def relative_magnitudes_ci(
     betahat: Sequence[float],
@@ -515,9 +509,7 @@ def relative_magnitudes_ci(
     seed: int = 0,
 ) -> RobustCI:
     """C-LF robust confidence set for ``theta`` under ``Delta^RM(mbar)`` (module docstring)."""
-    search = _rm_search(
-        betahat, sigma, num_pre, mbar, l_vec, alpha, grid_points=grid_points, sims=sims, seed=seed
-    )
+    search = _RMSearch(betahat, sigma, num_pre, mbar, l_vec, alpha, grid_points, sims, seed)
     if not len(search.accepted):
         return RobustCI(np.nan, np.nan, float(mbar), "C-LF", "relative_magnitudes")
     return RobustCI(
@@ -529,8 +521,7 @@ def _robust_set_excludes(betahat, sigma, num_pre, m, *, method, l_vec, alpha, **
     """``robust_ci(...).excludes(0.0)``; under relative magnitudes without polishing an end
     of the set that cannot change the answer (:meth:`_RMSearch.contains`)."""
     if method == "relative_magnitudes":
-        search = _rm_search(betahat, sigma, num_pre, m, l_vec, alpha, **options)
-        return not search.contains(0.0)
+        return not _RMSearch.of(betahat, sigma, num_pre, m, l_vec, alpha, **options).contains(0.0)
     ci = robust_ci(betahat, sigma, num_pre, m, method=method, l_vec=l_vec, alpha=alpha, **options)
     return ci.excludes(0.0)
 
