@@ -556,7 +556,12 @@ def figures(slug: str, root: Path = SWEEPS_DIR) -> dict[str, object]:
     """Glue name -> figure of every sweep figure of paper ``slug`` (``fig-SLUG-coverage``,
     ``fig-SLUG-size-power``, ``fig-SLUG-baseline-distribution``,
     ``fig-SLUG-specification-curve``), for a chapter to glue and caption."""
-    return {f"fig-{slug}-{name}": plot(slug, root=root) for name, plot in FIGURES.items()}
+    return {glue_name(slug, name): plot(slug, root=root) for name, plot in FIGURES.items()}
+
+
+def glue_name(slug: str, name: str) -> str:
+    """The glue name of sweep figure ``name`` (a key of :data:`FIGURES`) of paper ``slug``."""
+    return f"fig-{slug}-{name}"
 
 
 def figure_path(slug: str, name: str, root: Path = SWEEPS_DIR) -> Path:
@@ -604,7 +609,7 @@ def figure_images(slug: str, root: Path = SWEEPS_DIR) -> dict[str, object]:
 
     images = {}
     for name in FIGURES:
-        key = f"fig-{slug}-{name}"
+        key = glue_name(slug, name)
         path = figure_path(slug, key, root)
         if not path.is_file():
             raise InputError(
