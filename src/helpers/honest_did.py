@@ -415,7 +415,7 @@ class _RMSearch:
         (an argument it does not take is a ``TypeError``, as there)."""
         call = inspect.signature(relative_magnitudes_ci).bind(*args, **options)
         call.apply_defaults()
-        return cls(*call.arguments.values())
+        return cls(**call.arguments)
 
     def __init__(self, betahat, sigma, num_pre, mbar, l_vec, alpha, grid_points, sims, seed):
         b, s, num_post, lv = _check_inputs(betahat, sigma, num_pre, l_vec)
